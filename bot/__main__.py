@@ -1,0 +1,24 @@
+"""Start the gateway: ``python -m bot`` (what `make run` does)."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from bot.app import create_app
+from bot.settings import SettingsError, load_settings
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.gateway_port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The gateway's only way to Rasa: its REST channel for messages, over one pooled HTTP client with a timeout."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time or answered with an error; the customer is told, the message kept."""
+
+
+class BotMessage(BaseModel):
+    """One bot reply as Rasa's REST channel returns it (text, buttons, image, attachment or custom payload)."""
+
+    text: str | None = None
+    buttons: list[dict[str, Any]] | None = None
+    image: str | None = None
+    attachment: Any | None = None
+    custom: Any | None = None
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout_s: float, token: str | None = None) -> None:
+        params = {"token": token} if token else None
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, params=params)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send_message(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+        started = time.perf_counter()
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json=payload)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
+        finally:
+            log.info("rasa message sender=%s latency_ms=%.1f", sender, (time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+        try:
+            return [BotMessage.parse_obj(item) for item in response.json()]
+        except (ValueError, TypeError) as exc:
+            raise RasaUnavailable("Rasa answered with a body that is not a list of messages") from exc
+
+    async def is_up(self) -> bool:
+        try:
+            return (await self._http.get("/")).status_code == 200
+        except httpx.HTTPError:
+            return False

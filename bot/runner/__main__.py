@@ -1,0 +1,52 @@
+"""`make run`: check, then start every process of the product with honcho and stop them all on Ctrl-C."""
+
+from __future__ import annotations
+
+import sys
+
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
+from honcho.printer import Printer
+
+from bot.runner.environment import child_environment
+from bot.runner.preflight import (
+    PreflightError,
+    acquire_run_lock,
+    check_built,
+    check_ports_free,
+    check_redis,
+    redis_server_binary,
+)
+from bot.settings import PROJECT_ROOT, SettingsError, load_settings
+from bot.training import model_path
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+        lock = acquire_run_lock(settings)
+        check_ports_free(settings)
+        check_redis(settings)
+        model = model_path()
+        check_built(settings, model)
+        redis_server = redis_server_binary() if settings.embedded_redis else None
+    except (SettingsError, PreflightError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if redis_server:
+        (settings.var_dir / "redis").mkdir(parents=True, exist_ok=True)
+
+    env = child_environment(settings, model, redis_server)
+    procfile = parse_procfile((PROJECT_ROOT / "Procfile").read_text())
+    manager = Manager(Printer(sys.stdout))
+    for name, command in procfile.processes.items():
+        if name == "redis" and not settings.embedded_redis:
+            continue
+        manager.add_process(name, command, env=env, cwd=str(PROJECT_ROOT))
+    manager.loop()
+    lock.close()
+    return int(manager.returncode or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

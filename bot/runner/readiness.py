@@ -1,0 +1,106 @@
+"""Run by `make run` beside the services: wait until each answers, then print where to open the product.
+
+It stays alive afterwards because honcho stops every process as soon as one exits; when a service does not
+come up within ``TRIAGE_STARTUP_TIMEOUT_S`` it says which and exits non-zero, which stops the rest.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import redis
+
+from bot.runner.preflight import redact_url
+from bot.settings import Settings, load_settings
+
+POLL_INTERVAL_S = 1.0
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    url: str
+    check: Callable[[], bool]
+
+
+def http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return httpx.get(url, timeout=2.0).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    return check
+
+
+def redis_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    return check
+
+
+def probes(settings: Settings) -> list[Probe]:
+    sim = settings.effective_oss_base_url.removesuffix("/tmf-api")
+    action_health = settings.effective_action_url.removesuffix("/webhook") + "/health"
+    return [
+        Probe("Redis", redact_url(settings.effective_redis_url), redis_ok(settings.effective_redis_url)),
+        Probe("OSS/BSS simulator", settings.effective_oss_base_url, http_ok(f"{sim}/healthz")),
+        Probe("action server", settings.effective_action_url, http_ok(action_health)),
+        Probe("Rasa server", settings.effective_rasa_url, http_ok(settings.effective_rasa_url + "/")),
+        Probe("gateway", settings.gateway_url, http_ok(settings.gateway_url + "/healthz")),
+    ]
+
+
+def wait_until_ready(settings: Settings) -> list[Probe]:
+    """Return the probes still failing when the startup timeout ran out (empty when all are up)."""
+    pending = probes(settings)
+    deadline = time.monotonic() + settings.startup_timeout_s
+    while pending and time.monotonic() < deadline:
+        pending = [p for p in pending if not p.check()]
+        if pending:
+            time.sleep(POLL_INTERVAL_S)
+    return pending
+
+
+def banner(settings: Settings) -> str:
+    redis_note = "embedded, append-only files in var/redis" if settings.embedded_redis else "REDIS_URL"
+    lines = [
+        "The telecom triage bot is up:",
+        f"  customer web chat   {settings.gateway_url}/",
+        f"  message API         POST {settings.gateway_url}/api/messages",
+        f"  Rasa server         {settings.effective_rasa_url}",
+        f"  action server       {settings.effective_action_url}",
+        f"  OSS/BSS (TMF APIs)  {settings.effective_oss_base_url}",
+        f"  Redis               {redact_url(settings.effective_redis_url)} ({redis_note})",
+        "Press Ctrl-C to stop everything.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    settings = load_settings()
+    started = time.monotonic()
+    pending = wait_until_ready(settings)
+    if pending:
+        names = ", ".join(f"{p.name} ({p.url})" for p in pending)
+        print(f"Not ready after {settings.startup_timeout_s:.0f}s: {names}. See its output above; stopping.")
+        return 1
+    print(banner(settings))
+    print(f"(ready after {time.monotonic() - started:.0f}s)")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while True:
+        signal.pause()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""One typed settings object for every process of the product, read from the environment once.
+
+Every variable is spelled ``TRIAGE_<FIELD>`` (``REDIS_URL`` is also accepted, as most tooling uses it).
+A ``TRIAGE_*`` variable that names no setting is refused, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, ValidationError, root_validator, validator
+
+ENV_PREFIX = "TRIAGE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(str, Enum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class SettingsError(Exception):
+    """A setting is missing, unknown or invalid; the message names it and says what is accepted."""
+
+
+class Settings(BaseSettings):
+    env: Environment = Environment.development
+    host: str = Field("127.0.0.1", description="Address every service binds to.")
+    gateway_port: int = Field(8000, ge=1, le=65535)
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    action_port: int = Field(5055, ge=1, le=65535)
+    simulator_port: int = Field(8080, ge=1, le=65535)
+    redis_port: int = Field(6380, ge=1, le=65535, description="Port of the embedded Redis (when REDIS_URL is unset).")
+    redis_url: str | None = Field(None, env=["TRIAGE_REDIS_URL", "REDIS_URL"])
+    var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime data: embedded Redis files, run lock, logs.")
+    model_dir: Path = PROJECT_ROOT / "models"
+    spacy_model: Path = PROJECT_ROOT / ".cache" / "spacy" / "en_triage_md"
+    rasa_url: AnyHttpUrl | None = Field(None, description="Defaults to http://<host>:<rasa_port>.")
+    rasa_token: SecretStr | None = Field(None, description="Token of Rasa's HTTP API; required outside development.")
+    rasa_timeout_s: float = Field(15.0, gt=0, le=120)
+    action_url: AnyHttpUrl | None = Field(None, description="Defaults to http://<host>:<action_port>/webhook.")
+    oss_base_url: AnyHttpUrl | None = Field(
+        None, description="Root of the TMF Open APIs; defaults to the bundled simulator."
+    )
+    oss_token: SecretStr | None = Field(None, description="Bearer token sent to every TMF API.")
+    oss_api_urls: dict[str, AnyHttpUrl] = Field(
+        default_factory=dict,
+        description='Per-API base URL overrides as JSON, e.g. {"customerManagement": "https://crm.example/tmf-api/customerManagement/v4"}.',
+    )
+    oss_timeout_s: float = Field(3.0, gt=0, le=60, description="Per-call timeout of an OSS/BSS lookup.")
+    oss_retries: int = Field(2, ge=0, le=5, description="Extra attempts for idempotent reads.")
+    oss_breaker_failures: int = Field(5, ge=1, description="Consecutive failures that open an API's breaker.")
+    oss_breaker_reset_s: float = Field(30.0, gt=0, description="How long an open breaker waits before a trial call.")
+    max_message_chars: int = Field(2000, ge=1, le=100_000)
+    startup_timeout_s: float = Field(300.0, gt=0)
+
+    class Config:
+        env_prefix = ENV_PREFIX
+        case_sensitive = False
+
+    @root_validator(pre=True)
+    def _refuse_unknown_variables(cls, values: dict[str, object]) -> dict[str, object]:
+        known = {f"{ENV_PREFIX}{name}".upper() for name in cls.__fields__}
+        unknown = sorted(k for k in os.environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known)
+        if unknown:
+            raise ValueError(f"unknown setting {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        return values
+
+    @validator("redis_url")
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @root_validator(skip_on_failure=True)
+    def _production_needs_secrets(cls, values: dict[str, object]) -> dict[str, object]:
+        if values.get("env") == Environment.production and not values.get("rasa_token"):
+            raise ValueError("TRIAGE_RASA_TOKEN must be set when TRIAGE_ENV=production")
+        return values
+
+    @property
+    def development(self) -> bool:
+        return self.env != Environment.production
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def effective_redis_url(self) -> str:
+        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def effective_rasa_url(self) -> str:
+        return str(self.rasa_url or f"http://{_client_host(self.host)}:{self.rasa_port}").rstrip("/")
+
+    @property
+    def effective_action_url(self) -> str:
+        return str(self.action_url or f"http://{_client_host(self.host)}:{self.action_port}/webhook")
+
+    @property
+    def effective_oss_base_url(self) -> str:
+        default = f"http://{_client_host(self.host)}:{self.simulator_port}/tmf-api"
+        return str(self.oss_base_url or default).rstrip("/")
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{_client_host(self.host)}:{self.gateway_port}"
+
+
+def _client_host(bind_host: str) -> str:
+    """A wildcard bind address is reached through loopback."""
+    return "127.0.0.1" if bind_host in {"0.0.0.0", "::", ""} else bind_host
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise :class:`SettingsError` naming each bad setting in one sentence."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(part) for part in err["loc"] if part != "__root__")
+            name = f"{ENV_PREFIX}{field.upper()}" if field else ""
+            problems.append(f"{name}: {err['msg']}" if name else err["msg"])
+        raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own with :func:`load_settings` instead."""
+    return load_settings()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import Environment, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("TRIAGE_") or name == "REDIS_URL":
+            monkeypatch.delenv(name)
+
+
+def test_defaults_follow_rasa_conventions() -> None:
+    settings = load_settings()
+    assert (settings.rasa_port, settings.action_port, settings.gateway_port) == (5005, 5055, 8000)
+    assert (settings.simulator_port, settings.redis_port) == (8080, 6380)
+    assert settings.embedded_redis
+    assert settings.effective_redis_url == "redis://127.0.0.1:6380/0"
+    assert settings.effective_action_url == "http://127.0.0.1:5055/webhook"
+    assert settings.effective_oss_base_url == "http://127.0.0.1:8080/tmf-api"
+
+
+def test_environment_overrides_and_redis_url_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_GATEWAY_PORT", "9000")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
+    settings = load_settings()
+    assert settings.gateway_url == "http://127.0.0.1:9000"
+    assert not settings.embedded_redis
+    assert settings.effective_redis_url == "redis://cache.internal:6379/2"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("TRIAGE_GATEWAY_PORT", "eighty", "TRIAGE_GATEWAY_PORT"),
+        ("TRIAGE_RASA_PORT", "70000", "TRIAGE_RASA_PORT"),
+        ("TRIAGE_ENV", "staging", "TRIAGE_ENV"),
+        ("REDIS_URL", "http://localhost:6379", "TRIAGE_REDIS_URL"),
+        ("TRIAGE_OSS_TIMEOUT_S", "-1", "TRIAGE_OSS_TIMEOUT_S"),
+    ],
+)
+def test_invalid_values_are_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=named):
+        load_settings()
+
+
+def test_unknown_setting_is_refused_so_typos_never_fall_back_silently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIAGE_GATEWAY_PROT", "9000")
+    with pytest.raises(SettingsError, match="unknown setting TRIAGE_GATEWAY_PROT"):
+        load_settings()
+
+
+def test_production_refuses_to_start_without_a_rasa_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_ENV", "production")
+    with pytest.raises(SettingsError, match="TRIAGE_RASA_TOKEN"):
+        load_settings()
+    monkeypatch.setenv("TRIAGE_RASA_TOKEN", "a-long-random-token")
+    assert load_settings().env is Environment.production
