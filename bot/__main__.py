@@ -16,7 +16,8 @@ def main() -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.gateway_port, log_level="info")
+    # websockets 10 (pinned by Rasa 3.6) is too old for uvicorn's default WebSocket implementation.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.gateway_port, log_level="info", ws="wsproto")
     return 0
 
 

@@ -43,7 +43,7 @@ def test_the_conversation_continues_with_its_token_and_lives_in_redis(product: P
     assert second.json()["conversation_id"] == conversation[0]
     assert "token" not in second.json()  # handed out once only
     assert any("Goodbye" in (m.get("text") or "") for m in second.json()["messages"])
-    tracker = redis.Redis.from_url(product.redis_url).get(f"triage:{conversation[0]}")
+    tracker = redis.Redis.from_url(product.redis_url).get(f"triage:tracker:{conversation[0]}")
     assert tracker is not None and b"bye" in tracker
 
 
@@ -53,7 +53,7 @@ def test_someone_elses_token_cannot_write_to_a_conversation(product: Product) ->
     response = send(product, "show me the bill", (mine["conversation_id"], theirs["token"]))
     assert response.status_code == 403
     assert response.json()["error"] == "forbidden"
-    assert send(product, "hello", (mine["conversation_id"], "")).status_code == 403
+    assert send(product, "hello", (mine["conversation_id"], "not-the-token")).status_code == 403
 
 
 @pytest.mark.parametrize(

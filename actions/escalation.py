@@ -1,0 +1,115 @@
+"""Escalation to a person: one request shape, whatever triggered it.
+
+The request travels twice: in the ``escalation`` slot (so the tracker keeps it) and as a custom bot message
+``{"handoff": {...}}`` that the gateway turns into a queued case. It carries the reason code, the queue and the
+priority with its reasons, and everything the bot learned, so the agent never asks again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+HANDOFF_VERSION = 1
+
+# Which team takes which problem; anything else goes to the general queue.
+QUEUE_BY_PROBLEM = {
+    "report_internet_down": "technical",
+    "report_slow_internet": "technical",
+    "report_mobile_no_service": "technical",
+    "check_outage": "technical",
+    "bill_too_high": "billing",
+    "ask_bill": "billing",
+    "payment_problem": "billing",
+    "order_status": "orders",
+    "activation_problem": "orders",
+    "ticket_status": "technical",
+    "change_plan": "sales",
+    "cancel_service": "retention",
+    "move_home": "moves",
+}
+
+TEAM_NAMES = {
+    "technical": "technical support",
+    "billing": "billing",
+    "orders": "orders",
+    "sales": "sales",
+    "retention": "account",
+    "moves": "home moves",
+    "general": "customer care",
+}
+
+REASON_PRIORITY = {
+    "ticket_past_sla": "high",
+    "repeated_complaint": "high",
+    "verification_failed": "normal",
+    "oss_unavailable": "normal",
+}
+
+
+def build_handoff(
+    tracker: Tracker,
+    reason: str,
+    summary: str,
+    *,
+    queue: str | None = None,
+    priority_reasons: list[str] | None = None,
+    next_action: str | None = None,
+) -> dict[str, Any]:
+    problem = tracker.get_slot("problem")
+    queue = queue or QUEUE_BY_PROBLEM.get(problem or "", "general")
+    reasons = list(priority_reasons or [])
+    priority = "high" if reasons else REASON_PRIORITY.get(reason, "normal")
+    if REASON_PRIORITY.get(reason) == "high" and reason not in reasons:
+        reasons.append(reason)
+    intent = tracker.latest_message.get("intent") or {}
+    return {
+        "v": HANDOFF_VERSION,
+        "reason": reason,
+        "queue": queue,
+        "priority": priority,
+        "priority_reasons": reasons,
+        "problem": problem,
+        "summary": summary,
+        "suggested_next_action": next_action,
+        "identity": tracker.get_slot("identity"),
+        "findings": tracker.get_slot("findings") or {},
+        "evidence": tracker.get_slot("evidence") or [],
+        "tried": tracker.get_slot("tried") or [],
+        "last_intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+        "requested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def escalate(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, summary: str, **kwargs: Any
+) -> list[EventType]:
+    """Tell the customer a person is coming and why, and emit the handoff request."""
+    handoff = build_handoff(tracker, reason, summary, **kwargs)
+    team = TEAM_NAMES[handoff["queue"]]
+    dispatcher.utter_message(
+        text=f"I'm passing you to a person in our {team} team now, with everything I've found so far, "
+        "so you won't have to repeat yourself."
+    )
+    dispatcher.utter_message(json_message={"handoff": handoff})
+    return [SlotSet("escalation", handoff), SlotSet("awaiting", None)]
+
+
+class ActionEscalate(Action):
+    """The customer asked for a person (or a rule escalated without a diagnosis): no "are you sure" loop."""
+
+    def name(self) -> str:
+        return "action_escalate"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        latest = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = "customer_request" if latest == "request_human" else "bot_cannot_finish"
+        summary = "The customer asked to speak to a person."
+        if tracker.get_slot("problem"):
+            summary += f" They had contacted us about: {tracker.get_slot('problem').replace('_', ' ')}."
+        return escalate(dispatcher, tracker, reason, summary)

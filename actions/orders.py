@@ -1,0 +1,93 @@
+"""Orders and activations (TMF622): where an order is, and why it stopped when it fell out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from actions.diagnosis import Context
+from actions.oss import models as m
+from actions.oss.errors import OssNotFound
+
+STEP_WORDS = {
+    "creditCheck": "the credit check",
+    "numberPort": "moving your number from your old provider",
+    "provisioning": "setting up the service on our network",
+    "appointment": "booking the engineer appointment",
+    "shipping": "sending out your equipment",
+}
+STATE_WORDS = {"acknowledged": "received", "pending": "waiting to start", "inProgress": "in progress"}
+
+
+def day(moment: datetime | None) -> str:
+    return moment.strftime("%A %d %B") if moment else "soon"
+
+
+async def find_order(ctx: Context) -> m.ProductOrder | None:
+    orders = await ctx.lookups.client.list_orders(ctx.customer_id, journal=ctx.lookups.journal)
+    wanted = (ctx.tracker.get_slot("order_id") or "").upper().replace(" ", "")
+    if wanted:
+        wanted = wanted if wanted.startswith("ORD-") else wanted.replace("ORD", "ORD-")
+        match = next((o for o in orders if o.id == wanted), None)
+        if match is None:
+            raise OssNotFound("productOrderingManagement", "find_order", f"{wanted} is not this customer's")
+        return match
+    orders.sort(key=lambda o: (not o.pending, -(o.ordered_at or datetime.min.replace(tzinfo=timezone.utc)).timestamp()))
+    return orders[0] if orders else None
+
+
+async def order_status(ctx: Context) -> None:
+    try:
+        order = await find_order(ctx)
+    except OssNotFound:
+        ctx.say(
+            f"I can't find order {ctx.tracker.get_slot('order_id')} on your account. Could you check the "
+            "reference? It looks like ORD-123456."
+        )
+        return
+    if order is None:
+        ctx.say("I can't see any orders on your account.")
+        return
+    ctx.note(order=order.id, order_state=order.state)
+    what = order.description or "your order"
+    if order.state in {"held", "failed", "partial"}:
+        step = STEP_WORDS.get(order.fallout_step or "", "one of the order steps")
+        since = f" since {day(order.fallout_since)}" if order.fallout_since else ""
+        ctx.note(order_fallout_step=order.fallout_step, diagnosis="order_fallout")
+        stopped = "has failed" if order.state == "failed" else "is on hold"
+        ctx.say(
+            f"Your order {order.id} ({what}) {stopped} at {step}{since}"
+            f"{': ' + order.fallout_reason if order.fallout_reason else ''}. That's something our orders team "
+            "has to resolve, not you."
+        )
+        ctx.escalate(
+            "order_fallout",
+            f"Order {order.id} {order.state} at {order.fallout_step}"
+            f" since {day(order.fallout_since)}: {order.fallout_reason or 'no reason recorded'}.",
+            next_action=f"Clear the {order.fallout_step} fall-out on {order.id} and give a new date.",
+        )
+        return
+    now = datetime.now(timezone.utc)
+    if order.overdue(now):
+        ctx.note(diagnosis="activation_overdue")
+        ctx.say(
+            f"Your order {order.id} ({what}) is still {STATE_WORDS.get(order.state or '', order.state)}, and "
+            f"it should have been finished by {day(order.expected_completion)}. I'm sorry, that's late."
+        )
+        ctx.escalate(
+            "activation_stuck",
+            f"Order {order.id} {order.state} past its expected completion {day(order.expected_completion)}.",
+            priority_reasons=["order overdue"],
+            next_action=f"Find where {order.id} is stuck in provisioning and complete it.",
+        )
+        return
+    if order.pending:
+        ctx.say(
+            f"Your order {order.id} ({what}) is {STATE_WORDS.get(order.state or '', order.state)} and on "
+            f"track to be completed by {day(order.expected_completion)}."
+        )
+        return
+    ctx.say(f"Your order {order.id} ({what}) is {order.state}.")
+    if ctx.problem == "activation_problem" and order.state == "completed":
+        ctx.say(
+            "If the service still isn't working, tell me what you see (for example \"no internet\") and I'll test it."
+        )

@@ -1,0 +1,54 @@
+"""Unclear turns and complaints: the customer is always offered a way forward, and repeats reach a person."""
+
+from __future__ import annotations
+
+from actions.conversation import ActionHandleComplaint, ActionHandleUnclear
+from actions.escalation import ActionEscalate
+from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
+
+
+async def test_first_fallback_says_what_the_bot_can_do_with_buttons() -> None:
+    events, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["greet", "nlu_fallback"]))
+    assert events == []
+    assert "put it another way" in texts(dispatcher)
+    buttons = dispatcher.messages[0]["buttons"]
+    assert {"title": "Talk to a person", "payload": "/request_human"} in buttons
+    assert handoff(dispatcher) is None
+
+
+async def test_out_of_scope_is_answered_with_what_the_bot_covers() -> None:
+    _, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["out_of_scope"]))
+    assert "not something I can help with" in texts(dispatcher)
+    assert handoff(dispatcher) is None
+
+
+async def test_second_unclear_turn_in_a_row_escalates() -> None:
+    events, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["nlu_fallback", "out_of_scope"]))
+    case = handoff(dispatcher)
+    assert case is not None and case["reason"] == "repeated_fallback"
+    assert case["queue"] == "general"
+    assert slot_values(events)["escalation"]["reason"] == "repeated_fallback"
+    assert "passing you to a person" in texts(dispatcher)
+
+
+async def test_an_understood_turn_in_between_resets_the_count() -> None:
+    _, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["nlu_fallback", "greet", "nlu_fallback"]))
+    assert handoff(dispatcher) is None
+
+
+async def test_a_complaint_is_acknowledged_then_a_repeat_escalates_with_high_priority() -> None:
+    _, first = await run(ActionHandleComplaint(), tracker(intents=["complain"]))
+    assert "sorry" in texts(first).lower() and handoff(first) is None
+    _, second = await run(ActionHandleComplaint(), tracker(intents=["complain", "deny", "complain"]))
+    case = handoff(second)
+    assert case is not None
+    assert (case["reason"], case["priority"]) == ("repeated_complaint", "high")
+
+
+async def test_asking_for_a_person_escalates_at_once_to_the_team_of_the_problem() -> None:
+    state = tracker(slots={"problem": "bill_too_high"}, intents=["bill_too_high", "request_human"])
+    _, dispatcher = await run(ActionEscalate(), state)
+    case = handoff(dispatcher)
+    assert case is not None
+    assert (case["reason"], case["queue"]) == ("customer_request", "billing")
+    assert "billing team" in texts(dispatcher)

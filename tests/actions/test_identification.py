@@ -1,0 +1,73 @@
+"""Identification against TMF629: nothing of the account is shown until the customer is verified."""
+
+from __future__ import annotations
+
+from actions.diagnosis import ActionDiagnose
+from actions.identity import ValidateIdentifyForm, customer_ref_in, postcode_in
+from simulator.scenarios import BY_KEY
+from tests.actions.conversation_state import handoff, run, texts, tracker
+from tests.fixtures.simulator import RunningSimulator
+
+ROUTER = BY_KEY["router_fault"]
+
+
+def test_identifiers_are_found_in_what_customers_type() -> None:
+    assert customer_ref_in("my account is ac 10000003 thanks") == "AC10000003"
+    assert customer_ref_in("it's 07700 900003") == "+447700900003"
+    assert customer_ref_in("+44 7700 900003") == "+447700900003"
+    assert customer_ref_in("no idea sorry") is None
+    assert postcode_in("bs15tr") == "BS1 5TR"
+    assert postcode_in("it is BS1 5TR.") == "BS1 5TR"
+    assert postcode_in("twelve") is None
+
+
+async def validate_postcode(slots: dict[str, object], typed: str) -> tuple[dict[str, object], str]:
+    form = ValidateIdentifyForm()
+    state = tracker(slots=slots, intents=["report_internet_down", "inform"], active_loop="identify_form")
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    result = await form.validate_postcode(typed, dispatcher, state, {})
+    return result, texts(dispatcher)
+
+
+async def test_right_account_and_postcode_verify_the_customer(oss: RunningSimulator) -> None:
+    result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, ROUTER.postcode.lower())
+    assert result["verified"] is True
+    assert result["identity"]["customer_id"] == ROUTER.customer_id
+    assert result["identity"]["method"] == "account number + postcode"
+    assert f"Thanks {ROUTER.name.split()[0]}" in said
+    assert [e["operation"] for e in result["evidence"]] == ["find_customer"]
+
+
+async def test_phone_number_works_as_the_identifier_too(oss: RunningSimulator) -> None:
+    result, _ = await validate_postcode({"customer_ref": ROUTER.mobile}, ROUTER.postcode)
+    assert result["verified"] is True
+    assert result["identity"]["method"] == "phone number + postcode"
+
+
+async def test_wrong_postcode_gets_a_retry_without_saying_which_part_was_wrong(oss: RunningSimulator) -> None:
+    result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, "ZZ9 9ZZ")
+    assert result["customer_ref"] is None and result["postcode"] is None
+    assert result["verification_failures"] == 1
+    assert "don't match" in said and ROUTER.postcode not in said and ROUTER.name not in said
+
+
+async def test_third_failure_ends_identification_and_hands_over(oss: RunningSimulator) -> None:
+    slots = {"customer_ref": "AC99999999", "verification_failures": 2}
+    result, _ = await validate_postcode(slots, "M1 1AE")
+    assert result["verified"] is False and result["verification_failures"] == 3
+    state = tracker(slots={**slots, **result, "problem": "ask_bill"}, intents=["ask_bill", "inform"])
+    _, dispatcher = await run(ActionDiagnose(), state)
+    case = handoff(dispatcher)
+    assert case is not None and case["reason"] == "verification_failed"
+    assert case["identity"] is None
+    assert "£" not in texts(dispatcher)  # no account data for an unverified customer
+
+
+async def test_customer_records_unreachable_is_told_honestly(oss: RunningSimulator) -> None:
+    with oss.fault("customerManagement", "error", status=503):
+        result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, ROUTER.postcode)
+    assert result["verified"] is False
+    assert result["findings"]["oss_unavailable"] == "customerManagement"
+    assert "can't reach our customer records" in said

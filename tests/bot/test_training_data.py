@@ -1,0 +1,41 @@
+"""The training data, domain and rules agree (``rasa data validate``), and the model is reused when unchanged."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from bot.training import fingerprint, rasa_command, rasa_env
+
+UNUSED_UTTERANCE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
+
+
+def test_rasa_data_validate_is_clean() -> None:
+    done = subprocess.run([*rasa_command(), "data", "validate"], cwd=PROJECT_ROOT, env=rasa_env(),
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    warnings = [line for line in output.splitlines() if "UserWarning" in line]
+    # Rasa cannot see responses sent from custom actions or asked by forms; each must really be used there.
+    code = "\n".join(p.read_text() for p in (PROJECT_ROOT / "actions").rglob("*.py"))
+    for line in warnings:
+        match = UNUSED_UTTERANCE.search(line)
+        assert match, f"unexpected validation warning: {line}"
+        name = match.group(1)
+        assert name in code or name.startswith("utter_ask_"), f"{name} is used nowhere"
+
+
+def test_the_model_fingerprint_changes_with_the_data_and_only_then(tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    for name in ("config.yml", "domain.yml"):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_ROOT / name, copy / name)
+    shutil.copytree(PROJECT_ROOT / "data", copy / "data")
+    before = fingerprint(copy)
+    assert fingerprint(copy) == before
+    nlu = copy / "data" / "nlu" / "conversation.yml"
+    nlu.write_text(nlu.read_text() + "\n    - hiya there\n")
+    assert fingerprint(copy) != before

@@ -1,0 +1,1 @@
+pytest_plugins = ["tests.fixtures.product", "tests.fixtures.redis_server", "tests.fixtures.simulator"]
