@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     oss_breaker_failures: int = Field(5, ge=1, description="Consecutive failures that open an API's breaker.")
     oss_breaker_reset_s: float = Field(30.0, gt=0, description="How long an open breaker waits before a trial call.")
     max_message_chars: int = Field(2000, ge=1, le=100_000)
+    # ---------------------------------------------------------------- learning store
+    learning_low_confidence: float = Field(
+        0.6, gt=0, lt=1, description="A top intent below this confidence is logged as unresolved."
+    )
+    learning_k_min_customers: int = Field(3, ge=1, description="A theme is shown once this many customers contributed.")
+    learning_retention_days: int = Field(180, ge=1, description="Learning records older than this are deleted.")
+    learning_buffer_max: int = Field(10_000, ge=100, description="Records buffered in memory while Redis is slow.")
     startup_timeout_s: float = Field(300.0, gt=0)
 
     class Config:
