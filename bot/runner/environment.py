@@ -45,6 +45,7 @@ def child_environment(settings: Settings, model: Path, redis_server: str | None)
     if settings.embedded_redis:
         # Children resolve the same URL the runner started Redis on.
         env["TRIAGE_REDIS_URL"] = settings.effective_redis_url
+        env["RUNNER_EMBEDDED_REDIS"] = "1"
         env.pop("REDIS_URL", None)
     env.update(rasa_store_variables(settings.effective_redis_url))
     return env

@@ -6,6 +6,7 @@ come up within ``TRIAGE_STARTUP_TIMEOUT_S`` it says which and exits non-zero, wh
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -72,7 +73,8 @@ def wait_until_ready(settings: Settings) -> list[Probe]:
 
 
 def banner(settings: Settings) -> str:
-    redis_note = "embedded, append-only files in var/redis" if settings.embedded_redis else "REDIS_URL"
+    embedded = os.environ.get("RUNNER_EMBEDDED_REDIS") == "1"
+    redis_note = "embedded, append-only files in var/redis" if embedded else "REDIS_URL"
     lines = [
         "The telecom triage bot is up:",
         f"  customer web chat   {settings.gateway_url}/",

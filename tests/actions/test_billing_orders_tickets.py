@@ -54,7 +54,7 @@ async def test_ask_bill_gives_amount_due_date_and_balance(oss: RunningSimulator)
 async def test_order_fallout_is_explained_and_goes_to_orders_with_the_step(
     oss: RunningSimulator, key: str, step: str
 ) -> None:
-    slots, dispatcher = await diagnose(key, "order_status")
+    _slots, dispatcher = await diagnose(key, "order_status")
     assert BY_KEY[key].order_id in texts(dispatcher)
     case = handoff(dispatcher)
     assert case is not None and (case["reason"], case["queue"]) == ("order_fallout", "orders")

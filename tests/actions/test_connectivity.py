@@ -99,7 +99,7 @@ async def test_notification_answer_is_recorded(oss: RunningSimulator) -> None:
 
 async def test_unreachable_inventory_is_told_and_escalated_with_what_is_known(oss: RunningSimulator) -> None:
     with oss.fault("serviceInventory", "error", status=500):
-        slots, dispatcher = await diagnose("router_fault", "report_internet_down")
+        _slots, dispatcher = await diagnose("router_fault", "report_internet_down")
     assert "can't reach our service records" in texts(dispatcher)
     case = handoff(dispatcher)
     assert case is not None and case["reason"] == "oss_unavailable"

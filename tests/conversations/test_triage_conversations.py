@@ -5,6 +5,8 @@ Grouped by phenomenon: happy paths, corrections, digressions, fallback, handoff,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -15,10 +17,16 @@ from tests.fixtures.product import Product
 pytestmark = pytest.mark.e2e
 
 
+NO_RULE_REPLY = "can't take that step here"
+
+
 @pytest.fixture
-def chat(product: Product) -> Chat:
+def chat(product: Product) -> Iterator[Chat]:
     httpx.post(f"{product.simulator_url}/admin/reset", timeout=10).raise_for_status()
-    return Chat(product)
+    conversation = Chat(product)
+    yield conversation
+    # The core fallback means the dialogue had no rule for a turn: never acceptable in a designed flow.
+    assert NO_RULE_REPLY not in str(conversation), conversation
 
 
 # ---------------------------------------------------------------- happy paths
