@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from typing import cast
 
+import socketio
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from bot.chat.delivery import Delivery
+from bot.chat.publisher import ChatPublisher, server_emit
+from bot.chat.server import ChatChannel, create_server
+from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.errors import install_error_handlers
+from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
-from bot.routers import health, messages
+from bot.routers import health, messages, web
 from bot.settings import Settings, get_settings
-from bot.state import GatewayState
+from bot.state import ChatState, GatewayState
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    sio = create_server(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5, health_check_interval=30)
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
         rasa = RasaClient(settings.effective_rasa_url, settings.rasa_timeout_s, token)
-        app.state.gateway = GatewayState(settings, redis, rasa, ConversationStore(redis))
+        conversations = ConversationStore(redis)
+        store = ChatStore(redis)
+        publisher = ChatPublisher(store, conversations, server_emit(sio))
+        delivery = Delivery(
+            store,
+            conversations,
+            publisher,
+            rasa,
+            rasa_timeout_s=settings.rasa_timeout_s,
+            retry_interval_s=settings.chat_retry_interval_s,
+        )
+        app.state.gateway = GatewayState(settings, redis, rasa, conversations, ChatState(store, publisher, delivery))
+        retry = asyncio.create_task(delivery.retry_forever())
         try:
             yield
         finally:
+            retry.cancel()
+            with suppress(asyncio.CancelledError):
+                await retry
+            await delivery.aclose()
+            await sio.shutdown()
             await rasa.aclose()
             await redis.close()
 
@@ -41,4 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(messages.router)
+    web.install(app, settings)
+    ChatChannel(sio, lambda: cast(GatewayState, app.state.gateway))
+    app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))
+    if settings.allowed_origins:
+        app.add_middleware(ApiCORS, allowed=settings.allowed_origins, socketio_path=settings.socketio_path)
     return app

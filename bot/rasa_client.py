@@ -16,6 +16,14 @@ class RasaUnavailable(Exception):
     """Rasa did not answer in time or answered with an error; the customer is told, the message kept."""
 
 
+class RasaMaybeProcessed(RasaUnavailable):
+    """The request reached Rasa but no answer came back in time: Rasa may still have handled the message."""
+
+
+# Once the request is on its way, these mean Rasa may have received it: check its tracker before sending again.
+_AFTER_SENDING = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+
+
 class BotMessage(BaseModel):
     """One bot reply as Rasa's REST channel returns it (text, buttons, image, attachment or custom payload)."""
 
@@ -39,6 +47,8 @@ class RasaClient:
         started = time.perf_counter()
         try:
             response = await self._http.post("/webhooks/rest/webhook", json=payload)
+        except _AFTER_SENDING as exc:
+            raise RasaMaybeProcessed(f"Rasa did not answer: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
         finally:
@@ -50,8 +60,45 @@ class RasaClient:
         except (ValueError, TypeError) as exc:
             raise RasaUnavailable("Rasa answered with a body that is not a list of messages") from exc
 
+    async def replies_to(self, sender: str, client_id: str) -> list[BotMessage] | None:
+        """The bot's replies to the customer message sent with ``metadata.client_id``, from Rasa's tracker.
+
+        ``None`` when the tracker holds no such message (Rasa never got it, so it is safe to send again).
+        Used after :class:`RasaMaybeProcessed`, so a retry never makes Rasa handle one message twice.
+        """
+        try:
+            response = await self._http.get(f"/conversations/{sender}/tracker")
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} for the tracker")
+        events = response.json().get("events") or []
+        found: list[BotMessage] | None = None
+        for event in events:
+            kind = event.get("event")
+            if kind == "user":
+                if found is not None:
+                    break
+                if (event.get("metadata") or {}).get("client_id") == client_id:
+                    found = []
+            elif kind == "bot" and found is not None:
+                found.append(_from_bot_event(event))
+        return found
+
     async def is_up(self) -> bool:
         try:
             return (await self._http.get("/")).status_code == 200
         except httpx.HTTPError:
             return False
+
+
+def _from_bot_event(event: dict[str, Any]) -> BotMessage:
+    """A tracker ``bot`` event (text plus ``data``) in the REST channel's message shape."""
+    data = event.get("data") or {}
+    return BotMessage(
+        text=event.get("text"),
+        buttons=data.get("buttons") or data.get("quick_replies"),
+        image=data.get("image"),
+        attachment=data.get("attachment"),
+        custom=data.get("custom"),
+    )

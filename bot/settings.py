@@ -7,6 +7,7 @@ A ``TRIAGE_*`` variable that names no setting is refused, so a typo never silent
 from __future__ import annotations
 
 import os
+import re
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "TRIAGE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 class Environment(str, Enum):
@@ -63,11 +65,61 @@ class Settings(BaseSettings):
     learning_k_min_customers: int = Field(3, ge=1, description="A theme is shown once this many customers contributed.")
     learning_retention_days: int = Field(180, ge=1, description="Learning records older than this are deleted.")
     learning_buffer_max: int = Field(10_000, ge=100, description="Records buffered in memory while Redis is slow.")
+    learning_pseudonym_secret: SecretStr = Field(
+        SecretStr("development-only-learning-pseudonym-secret"),
+        description="Key of the HMAC that turns customer references into pseudonyms; must be changed in production.",
+    )
+    learning_abandon_after_s: float = Field(
+        3600.0, gt=0, description="Silence after which an open flow counts as abandoned (Rasa's session expiry)."
+    )
+    learning_spool_dir: Path | None = Field(
+        None, description="Where the broker spills redacted events it cannot hold; default <var_dir>/learning-spool."
+    )
     startup_timeout_s: float = Field(300.0, gt=0)
+    # ---------------------------------------------------------------- web chat
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Other sites whose pages may open the web chat and call the message API, as a JSON list or "
+        'comma-separated ("https://shop.example,https://help.example"); the gateway\'s own origin always may. '
+        '"*" allows any site.',
+    )
+    socketio_path: str = Field(
+        "/socket.io", regex=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", description="Where the socket.io channel is."
+    )
+    chat_rate_limit: int = Field(20, ge=1, le=10_000, description="Messages one conversation may send per window.")
+    chat_rate_window_s: int = Field(60, ge=1, le=3600, description="Length of the rate limit's window.")
+    chat_retry_interval_s: float = Field(
+        5.0, gt=0, le=300, description="How often messages kept while Rasa was unreachable are offered to it again."
+    )
+
+    # ---------------------------------------------------------------- accounts
+    accounts_demo_password: SecretStr = Field(
+        SecretStr("triage-demo"),
+        description="Password of the demo accounts created outside production (agent, supervisor, product_owner).",
+    )
+    accounts_admin_password: SecretStr | None = Field(
+        None, description="When set, an `admin` account with this password is ensured at start (12+ characters)."
+    )
+    accounts_session_ttl_s: int = Field(8 * 3600, ge=60, le=30 * 24 * 3600, description="Lifetime of a login session.")
 
     class Config:
         env_prefix = ENV_PREFIX
         case_sensitive = False
+
+        @classmethod
+        def parse_env_var(cls, field_name: str, raw_val: str) -> object:
+            """Origins may also be given comma-separated, as operators write them in deployment files.
+
+            Broken JSON is handed on as text, so validation refuses it naming the setting.
+            """
+            if field_name != "allowed_origins":
+                return cls.json_loads(raw_val)  # type: ignore[attr-defined]
+            if not raw_val.lstrip().startswith("["):
+                return [part.strip() for part in raw_val.split(",") if part.strip()]
+            try:
+                return cls.json_loads(raw_val)  # type: ignore[attr-defined]
+            except ValueError:
+                return raw_val
 
     @root_validator(pre=True)
     def _refuse_unknown_variables(cls, values: dict[str, object]) -> dict[str, object]:
@@ -82,6 +134,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @validator("allowed_origins", each_item=True)
+    def _origin_shape(cls, value: str) -> str:
+        """An origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash."""
+        if value != "*" and not ORIGIN.fullmatch(value):
+            raise ValueError(f"{value!r} is not an origin like https://shop.example or http://localhost:3000")
+        return value
 
     @root_validator(skip_on_failure=True)
     def _production_needs_secrets(cls, values: dict[str, object]) -> dict[str, object]:

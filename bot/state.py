@@ -6,9 +6,21 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.chat.delivery import Delivery
+from bot.chat.publisher import ChatPublisher
+from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+
+
+@dataclass
+class ChatState:
+    """The web chat's parts: what Redis keeps, who is told, and the carrier of messages to Rasa."""
+
+    store: ChatStore
+    publisher: ChatPublisher
+    delivery: Delivery
 
 
 @dataclass
@@ -17,3 +29,4 @@ class GatewayState:
     redis: Redis[bytes]
     rasa: RasaClient
     conversations: ConversationStore
+    chat: ChatState
