@@ -83,3 +83,49 @@ async def bill_too_high(ctx: Context) -> None:
         f"Duplicate charge of {money(duplicate.amount)} on bill {current.id}; dispute {ticket.id} opened.",
         next_action=f"Refund {money(duplicate.amount)} and close {ticket.id}.",
     )
+
+
+async def ask_bill(ctx: Context) -> None:
+    account = await require_account(ctx)
+    if account is None:
+        return
+    details = await ctx.lookups.client.get_billing_account(account, journal=ctx.lookups.journal)
+    bills = await ctx.lookups.client.list_bills(account, limit=1, journal=ctx.lookups.journal)
+    payments = await ctx.lookups.client.list_payments(account, journal=ctx.lookups.journal)
+    parts = []
+    if bills:
+        bill = bills[0]
+        due = f", due {bill.due_date:%d %B}" if bill.due_date else ""
+        parts.append(f"Your latest bill is {bill.amount_due}{due}")
+        ctx.note(bill=bill.id)
+    if details.balance is not None:
+        parts.append(f"your balance is {details.balance}")
+    done = [p for p in payments if not p.failed]
+    if done and done[0].date and done[0].amount:
+        parts.append(f"your last payment was {done[0].amount} on {done[0].date:%d %B}")
+    ctx.say((". ".join(parts) or "I couldn't find any bills on your account yet") + ".")
+    if any(p.failed for p in payments[:1]):
+        ctx.say("Your most recent payment didn't go through; say \"payment problem\" and I'll explain why.")
+
+
+async def payment_problem(ctx: Context) -> None:
+    account = await require_account(ctx)
+    if account is None:
+        return
+    payments = await ctx.lookups.client.list_payments(account, journal=ctx.lookups.journal)
+    failed = [p for p in payments if p.failed]
+    if not failed:
+        ctx.note(diagnosis="no_failed_payment")
+        last = payments[0] if payments else None
+        seen = f" Your last payment of {last.amount} on {last.date:%d %B} went through." if last and last.date else ""
+        ctx.say("I can't see a failed payment on your account." + seen)
+        return
+    payment = failed[0]
+    reason = FAILURE_WORDS.get(payment.reason or "", payment.reason or "the bank did not say why")
+    ctx.note(failed_payment=payment.id, failed_reason=payment.reason, diagnosis="failed_payment")
+    when = f" on {payment.date:%d %B}" if payment.date else ""
+    ctx.say(
+        f"Your payment of {payment.amount}{when} failed because {reason}. Once that's sorted with your bank, "
+        "you can pay the balance by card in the app, or ask me for a person and our billing team will take "
+        "the payment or change how you pay."
+    )
