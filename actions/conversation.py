@@ -27,7 +27,7 @@ WHAT_I_CAN_DO: list[dict[str, str]] = [
 
 def user_intents(tracker: Tracker) -> list[str]:
     """Intent names of the customer's turns in this session, oldest first."""
-    names = []
+    names: list[str] = []
     for event in tracker.events:
         if event.get("event") == "session_started":
             names = []

@@ -1,0 +1,80 @@
+"""``python -m simulator``: serve the TMF simulator on ``settings.host``:``settings.simulator_port``.
+
+Flags override the settings for one run; ``--fault API=MODE[:ARG]`` (repeatable) starts with a fault set,
+e.g. ``--fault paymentManagement=error:503 --fault alarmManagement=latency:800``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+
+import uvicorn
+
+from bot.settings import SettingsError, load_settings
+from simulator.app import SimulatorConfig, create_app
+from simulator.faults import FaultSpec, parse_fault_option
+from simulator.seed import DEFAULT_SEED
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser.add_argument("--host", help="bind address (default: TRIAGE_HOST)")
+    parser.add_argument("--port", type=int, help="port (default: TRIAGE_SIMULATOR_PORT)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the dataset")
+    parser.add_argument("--anchor", help="RFC 3339 time the data is relative to (default: now, to the hour)")
+    parser.add_argument("--fault", action="append", default=[], metavar="API=MODE[:ARG]", help="inject a fault")
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        faults = _faults(args.fault)
+        anchor = datetime.fromisoformat(args.anchor.replace("Z", "+00:00")) if args.anchor else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    if anchor is not None and anchor.tzinfo is None:
+        anchor = anchor.replace(tzinfo=timezone.utc)
+    host = args.host or settings.host
+    port = args.port or settings.simulator_port
+    public_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    config = SimulatorConfig(
+        root_url=f"http://{public_host}:{port}/tmf-api",
+        seed=args.seed,
+        anchor=anchor,
+        token=settings.oss_token.get_secret_value() if settings.oss_token else None,
+        faults=faults,
+    )
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        ws="none",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    return 0
+
+
+def _faults(options: list[str]) -> tuple[tuple[str, FaultSpec], ...]:
+    merged: dict[str, FaultSpec] = {}
+    for option in options:
+        api, spec = parse_fault_option(option)
+        previous = merged.get(api)
+        if previous is not None:
+            changes = {k: v for k, v in spec.dict().items() if v != FaultSpec.__fields__[k].default}
+            spec = previous.copy(update=changes)
+        merged[api] = spec
+    return tuple(merged.items())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

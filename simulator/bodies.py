@@ -1,0 +1,112 @@
+"""Request bodies the simulator accepts, following the specs' ``_Create`` and ``_Update`` definitions.
+
+Strict types (no coercion of numbers into strings), bounded lengths, and no attribute the spec does not
+define; server-managed attributes (id, href, creationDate, lastUpdate, statusChange) are refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConstrainedStr, Field
+
+TicketStatus = Literal["acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed", "resolved"]
+Severity = Literal["Critical", "Major", "Minor"]
+TicketType = Literal["incident", "complaint", "request"]
+
+
+class Text(ConstrainedStr):
+    strict = True
+    min_length = 1
+    max_length = 2000
+    strip_whitespace = True
+
+
+class Name(ConstrainedStr):
+    strict = True
+    min_length = 1
+    max_length = 200
+    strip_whitespace = True
+
+
+class Body(BaseModel):
+    type_: Name | None = Field(None, alias="@type")
+    base_type: Name | None = Field(None, alias="@baseType")
+    schema_location: Name | None = Field(None, alias="@schemaLocation")
+
+    class Config:
+        extra = "forbid"
+        allow_population_by_field_name = True
+
+
+class Ref(Body):
+    id: Name
+    href: Name | None = None
+    name: Name | None = None
+    referred_type: Name | None = Field(None, alias="@referredType")
+
+
+class PartyRef(Ref):
+    role: Name | None = None
+    referred_type: Name = Field(..., alias="@referredType")
+
+
+class EntityRef(Ref):
+    role: Name
+    referred_type: Name = Field(..., alias="@referredType")
+
+
+class TestSpecRef(Ref):
+    version: Name | None = None
+
+
+class Note(Body):
+    id: Name | None = None
+    author: Name | None = None
+    date: datetime | None = None
+    text: Text
+
+
+class Characteristic(Body):
+    id: Name | None = None
+    name: Name
+    valueType: Name | None = None
+    value: Any = Field(...)
+
+
+class ServiceTestCreate(Body):
+    name: Name
+    description: Text | None = None
+    mode: Literal["ONDEMAND", "PROACTIVE"] | None = None
+    relatedService: Ref
+    testSpecification: TestSpecRef
+    relatedParty: list[PartyRef] = Field(default_factory=list, max_items=10)
+    characteristic: list[Characteristic] = Field(default_factory=list, max_items=20)
+
+
+class TicketFields(Body):
+    name: Name | None = None
+    description: Text | None = None
+    severity: Severity | None = None
+    priority: Literal["Critical", "High", "Medium", "Low"] | None = None
+    ticketType: TicketType | None = None
+    externalId: Name | None = None
+    requestedResolutionDate: datetime | None = None
+    channel: Ref | None = None
+    note: list[Note] | None = Field(None, max_items=50)
+    relatedEntity: list[EntityRef] | None = Field(None, max_items=10)
+    relatedParty: list[PartyRef] | None = Field(None, max_items=10)
+
+
+class TroubleTicketCreate(TicketFields):
+    description: Text
+    severity: Severity
+    ticketType: TicketType
+    status: Literal["acknowledged"] | None = None
+
+
+class TroubleTicketUpdate(TicketFields):
+    status: TicketStatus | None = None
+    statusChangeReason: Text | None = None
+    resolutionDate: datetime | None = None

@@ -1,0 +1,160 @@
+"""TMF621 Trouble Ticket: create, read, list by customer, and update with a JSON merge patch.
+
+A ticket must name its customer (a related party of type Customer that exists); related services must be
+that customer's. The expected resolution date follows the severity's SLA when the caller gives none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from simulator.apis import CUSTOMER, TROUBLE_TICKET, base_path
+from simulator.bodies import TicketFields, TroubleTicketCreate, TroubleTicketUpdate
+from simulator.errors import JSON_TYPE, TmfError, bad_request, not_found
+from simulator.identifiers import CUSTOMER_ID, TICKET_ID
+from simulator.query import Filter, Listing, attributes, check_id
+from simulator.routers.common import json_body, read_routes, store_of
+from simulator.seed.tickets import SLA_HOURS, ticket_json
+from simulator.seed.tmf import Json, iso
+from simulator.store import Store
+
+FIELDS = attributes(
+    "id href creationDate description expectedResolutionDate externalId lastUpdate name priority"
+    " requestedResolutionDate resolutionDate severity statusChangeDate statusChangeReason ticketType attachment"
+    " channel note relatedEntity relatedParty status statusChange troubleTicketRelationship @baseType"
+    " @schemaLocation @type"
+)
+STATUSES = frozenset({"acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed", "resolved"})
+FINAL = frozenset({"closed", "cancelled", "rejected"})
+REQUIRED = frozenset({"description", "severity", "ticketType"})
+LISTING = Listing(
+    resource="troubleTicket",
+    id_pattern=TICKET_ID,
+    fields=FIELDS,
+    filters={
+        "id": Filter(TICKET_ID, identifier=True),
+        "relatedParty.id": Filter(CUSTOMER_ID, identifier=True),
+        "status": Filter(choices=STATUSES),
+        "severity": Filter(choices=frozenset(SLA_HOURS)),
+    },
+    sortable=frozenset({"creationDate", "expectedResolutionDate"}),
+    default_sort="-creationDate",
+)
+
+router = APIRouter(prefix=base_path(TROUBLE_TICKET), tags=["TMF621 Trouble Ticket"])
+read_routes(router, LISTING)
+
+
+@router.post("/troubleTicket", status_code=201, name="create_troubleTicket")
+async def create_ticket(request: Request) -> Response:
+    body, _ = await json_body(request, TroubleTicketCreate)
+    store = store_of(request)
+    customer_id = _check_parties(store, body)
+    plain = _plain(body)
+    now = datetime.now(timezone.utc)
+    name = (store["customer"].get(customer_id) or {}).get("name")
+    for party in plain.get("relatedParty", []):
+        if party["@referredType"] == "Customer":
+            party.update(href=store.hrefs(CUSTOMER, "customer", party["id"]), name=party.get("name") or name)
+    ticket = ticket_json(
+        ticket_id=store.new_ticket_id(),
+        hrefs=store.hrefs,
+        description=body.description,
+        severity=body.severity,
+        ticket_type=body.ticketType,
+        status="acknowledged",
+        created=now,
+        updated=now,
+        expected=now + timedelta(hours=SLA_HOURS[body.severity]),
+        customer=None,
+        related=plain.get("relatedEntity", []),
+        notes=_stamped(plain.get("note", []), now),
+        name=body.name,
+    )
+    ticket.update({k: plain[k] for k in ("relatedParty", "externalId", "requestedResolutionDate", "channel",
+                                         "priority") if k in plain})  # fmt: skip
+    store["troubleTicket"].put(ticket)
+    return Response(
+        store["troubleTicket"].body(ticket["id"]),
+        status_code=201,
+        media_type=JSON_TYPE,
+        headers={"Location": ticket["href"]},
+    )
+
+
+@router.patch("/troubleTicket/{ticket_id}", name="patch_troubleTicket")
+async def patch_ticket(ticket_id: str, request: Request) -> Response:
+    """RFC 7386 merge patch: given attributes replace the current ones (arrays whole), ``null`` removes one."""
+    check_id(LISTING, ticket_id)
+    store = store_of(request)
+    current = store["troubleTicket"].get(ticket_id)
+    if current is None:
+        raise not_found("troubleTicket", ticket_id)
+    body, raw = await json_body(request, TroubleTicketUpdate, patch=True)
+    removed = sorted(k for k, v in raw.items() if v is None and k in REQUIRED)
+    if removed:
+        raise bad_request("INVALID_BODY", f"{', '.join(removed)} cannot be removed")
+    if current["status"] in FINAL:
+        raise TmfError(409, "TICKET_CLOSED", "Conflict", f"ticket {ticket_id} is {current['status']}")
+    if "relatedParty" in raw or "relatedEntity" in raw:
+        _check_parties(store, body, current)
+    now = datetime.now(timezone.utc)
+    plain = _plain(body)
+    updated = {k: v for k, v in current.items() if raw.get(k, "") is not None}
+    updated.update({k: plain[k] for k in raw if k in plain})
+    if "note" in plain:
+        updated["note"] = _stamped(plain["note"], now)
+    if body.status is not None and body.status != current["status"]:
+        change = {"status": body.status, "changeDate": iso(now), "changeReason": body.statusChangeReason or ""}
+        updated["statusChange"] = [*current.get("statusChange", []), change]
+        updated["statusChangeDate"] = iso(now)
+        if body.status == "resolved" and "resolutionDate" not in raw:
+            updated["resolutionDate"] = iso(now)
+    updated["lastUpdate"] = iso(now)
+    store["troubleTicket"].put(updated)
+    return Response(store["troubleTicket"].body(ticket_id), media_type=JSON_TYPE)
+
+
+def _check_parties(store: Store, body: TicketFields, current: Json | None = None) -> str:
+    """The customer the ticket belongs to; 400 unless exactly one existing customer owns every service."""
+    parties = body.relatedParty if body.relatedParty is not None else None
+    customers = [p.id for p in parties or [] if p.referred_type == "Customer"]
+    if parties is None and current is not None:
+        customers = [p["id"] for p in current.get("relatedParty", []) if p.get("@referredType") == "Customer"]
+    if len(customers) != 1:
+        raise bad_request("CUSTOMER_REQUIRED", "name exactly one relatedParty with @referredType Customer")
+    customer_id = customers[0]
+    if not CUSTOMER_ID.fullmatch(customer_id) or store["customer"].get(customer_id) is None:
+        raise bad_request("UNKNOWN_CUSTOMER", f"customer {customer_id[:40]!r} does not exist")
+    entities = body.relatedEntity if body.relatedEntity is not None else []
+    for entity in entities:
+        if entity.referred_type != "Service":
+            continue
+        holder = store.lines.get(entity.id)
+        if holder is None or holder[0].customer_id != customer_id:
+            raise bad_request("UNKNOWN_SERVICE", f"service {entity.id[:40]!r} is not one of {customer_id}'s")
+    return customer_id
+
+
+def _plain(body: TicketFields) -> Json:
+    """The body as JSON with TMF names (``@referredType``) and RFC 3339 datetimes, unset attributes left out."""
+    return cast(Json, _jsonable(body.dict(by_alias=True, exclude_none=True)))
+
+
+def _stamped(notes: list[Json], now: datetime) -> list[Json]:
+    """Notes with an id, an author and a date, filled in where the caller gave none."""
+    return [{"id": str(n), "author": "chatbot", "date": iso(now), **note} for n, note in enumerate(notes, start=1)]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
