@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,6 +11,25 @@ from actions.escalation import escalate
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 UNCLEAR_IN_A_ROW_TO_ESCALATE = 2
+SUGGESTION_MIN_CONFIDENCE = 0.2  # below this the model's guess is noise, not worth a "did you mean"
+
+INTENT_TITLES = {
+    "report_internet_down": "My internet isn't working",
+    "report_slow_internet": "My internet is slow or drops",
+    "report_mobile_no_service": "My mobile has no service",
+    "check_outage": "Is there an outage near me?",
+    "bill_too_high": "My bill is higher than expected",
+    "ask_bill": "My bill or balance",
+    "payment_problem": "A payment problem",
+    "order_status": "Where is my order?",
+    "activation_problem": "My new service isn't active",
+    "ticket_status": "An update on my fault ticket",
+    "change_plan": "Change my plan",
+    "cancel_service": "Cancel a service",
+    "move_home": "I'm moving home",
+    "complain": "I want to complain",
+}
+YES_NO: list[dict[str, str]] = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 COMPLAINTS_TO_ESCALATE = 2
 
 WHAT_I_CAN_DO: list[dict[str, str]] = [
@@ -34,6 +51,14 @@ def user_intents(tracker: Tracker) -> list[str]:
         elif event.get("event") == "user":
             names.append(((event.get("parse_data") or {}).get("intent") or {}).get("name") or "")
     return names
+
+
+def suggestions(tracker: Tracker) -> list[dict[str, str]]:
+    """Buttons for the model's best guesses at what a fallback message meant (its ranking is kept)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    guesses = [r["name"] for r in ranking if r.get("name") in INTENT_TITLES
+               and r.get("confidence", 0) >= SUGGESTION_MIN_CONFIDENCE][:2]  # fmt: skip
+    return [{"title": INTENT_TITLES[name], "payload": f"/{name}"} for name in guesses]
 
 
 def trailing_count(names: list[str], wanted: set[str]) -> int:
@@ -59,6 +84,16 @@ class ActionHandleUnclear(Action):
                 "The bot did not understand the customer twice in a row; read the transcript for what they need.",
             )
         latest = (tracker.latest_message.get("intent") or {}).get("name")
+        if latest == "nlu_fallback" and tracker.get_slot("awaiting"):
+            dispatcher.utter_message(text="Sorry, I didn't catch that. Was that a yes or a no?", buttons=YES_NO)
+            return []
+        guesses = suggestions(tracker) if latest == "nlu_fallback" else []
+        if guesses:
+            dispatcher.utter_message(
+                text="Sorry, I'm not sure I got that. Did you mean one of these? Or put it another way.",
+                buttons=[*guesses, {"title": "Talk to a person", "payload": "/request_human"}],
+            )
+            return []
         if latest == "out_of_scope":
             text = (
                 "That's not something I can help with here. I can check broadband and mobile problems, "
@@ -69,8 +104,7 @@ class ActionHandleUnclear(Action):
                 "Sorry, I didn't quite get that. Could you put it another way? For example "
                 '"my broadband keeps dropping" or "why is my bill higher this month".'
             )
-        buttons: list[dict[str, Any]] = list(WHAT_I_CAN_DO)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        dispatcher.utter_message(text=text, buttons=list(WHAT_I_CAN_DO))
         return []
 
 

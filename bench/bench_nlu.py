@@ -68,14 +68,23 @@ def server_memory_mb(model: Path) -> dict[str, float]:
     import httpx
 
     port = free_port()
-    env = rasa_env() | {"RASA_ACTION_ENDPOINT": "http://127.0.0.1:9/webhook"}
+    endpoints = Path(tempfile.mkdtemp()) / "endpoints.yml"
+    endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n")  # in-memory tracker store
     server = subprocess.Popen(
-        [*rasa_command(), "run", "--enable-api", "--port", str(port), "--model", str(model), "-i", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*rasa_command(), "run", "--enable-api", "--port", str(port), "--model", str(model), "-i", "127.0.0.1",
+         "--endpoints", str(endpoints)],
+        cwd=ROOT, env=rasa_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         started = time.monotonic()
-        wait_for_port(port, timeout_s=300)
+        while server.poll() is None:
+            try:
+                wait_for_port(port, timeout_s=1)
+                break
+            except TimeoutError:
+                continue
+        if server.poll() is not None:
+            raise RuntimeError(f"rasa run exited with {server.returncode}")
         ready_s = time.monotonic() - started
         for text in ["my internet is down", "why is my bill so high", "where is my order"] * 20:
             httpx.post(f"http://127.0.0.1:{port}/model/parse", json={"text": text}, timeout=30).raise_for_status()

@@ -52,3 +52,24 @@ async def test_asking_for_a_person_escalates_at_once_to_the_team_of_the_problem(
     assert case is not None
     assert (case["reason"], case["queue"]) == ("customer_request", "billing")
     assert "billing team" in texts(dispatcher)
+
+
+def fallback_state(ranking: list[tuple[str, float]], **slots: object) -> object:
+    state = tracker(slots=dict(slots), intents=["nlu_fallback"])
+    state.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    return state
+
+
+async def test_a_low_confidence_problem_gets_did_you_mean_buttons() -> None:
+    state = fallback_state([("nlu_fallback", 0.7), ("report_internet_down", 0.6), ("check_outage", 0.31)])
+    _, dispatcher = await run(ActionHandleUnclear(), state)  # type: ignore[arg-type]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["/report_internet_down", "/check_outage", "/request_human"]
+    assert "Did you mean" in texts(dispatcher)
+
+
+async def test_an_unclear_answer_to_a_yes_no_question_is_asked_again() -> None:
+    state = fallback_state([("nlu_fallback", 0.7), ("thank", 0.58)], awaiting="home_fix")
+    events, dispatcher = await run(ActionHandleUnclear(), state)  # type: ignore[arg-type]
+    assert "yes or a no" in texts(dispatcher) and events == []
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]

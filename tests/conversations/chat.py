@@ -16,6 +16,7 @@ class Chat:
         self._token: str | None = None
         self.transcript: list[tuple[str, str]] = []
         self.handoffs: list[dict[str, Any]] = []
+        self.last_buttons: list[str] = []
 
     def say(self, text: str) -> str:
         """Send one message; return the bot's replies joined, one per line."""
@@ -30,6 +31,7 @@ class Chat:
         self.conversation_id = data["conversation_id"]
         self._token = data.get("token", self._token)
         replies = []
+        self.last_buttons = [b["payload"] for m in data["messages"] for b in m.get("buttons") or []]
         for message in data["messages"]:
             if message.get("text"):
                 replies.append(message["text"])

@@ -38,7 +38,7 @@ def test_internet_down_router_fault_fixed_by_a_restart(chat: Chat) -> None:
     assert "postcode" in chat.say(f"it's {router.account_id}")
     reply = chat.say(router.postcode.lower())
     assert f"Thanks {router.name.split()[0]}" in reply and "restart" in reply, chat
-    reply = chat.say("yes that fixed it, thanks")
+    reply = chat.say("yes, it's working again")
     assert "glad that sorted it" in reply, chat
     assert chat.handoffs == []
 
@@ -66,6 +66,14 @@ def test_order_held_at_number_port_goes_to_orders_with_the_step(chat: Chat) -> N
     assert "moving your number" in reply, chat
     assert chat.handoffs and chat.handoffs[-1]["queue"] == "orders"
     assert chat.handoffs[-1]["findings"]["order_fallout_step"] == "numberPort"
+
+
+def test_an_unsure_guess_is_offered_as_buttons_and_a_click_continues(chat: Chat) -> None:
+    reply = chat.say("broadband is down")
+    if "Did you mean" in reply:  # the model was unsure: its best guesses come back as buttons
+        assert "/report_internet_down" in chat.last_buttons, chat
+        reply = chat.say("/report_internet_down")
+    assert "account number" in reply, chat
 
 
 # ---------------------------------------------------------------- corrections and digressions
@@ -112,7 +120,7 @@ def test_an_unreachable_oss_is_told_honestly_and_escalated(chat: Chat, product: 
     router = BY_KEY["router_fault"]
     fault = {"mode": "error", "status": 503}
     httpx.put(f"{product.simulator_url}/admin/faults/serviceInventory", json=fault, timeout=10).raise_for_status()
-    chat.say("broadband is down")
+    chat.say("my broadband is not working")
     reply = chat.say(f"{router.account_id} {router.postcode}")
     assert "can't reach our service records" in reply, chat
     assert chat.handoffs[-1]["reason"] == "oss_unavailable"
