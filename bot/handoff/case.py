@@ -1,0 +1,144 @@
+"""The handoff case: everything an agent needs so they never ask what the bot already knows.
+
+Versioned (``v``); ``HandoffCase.schema_json()`` is the documented JSON Schema. A case is built from the bot's
+handoff request (``actions/escalation.py``: reason, queue, priority, findings, evidence, identity) and the
+conversation's Rasa tracker (transcript, what the bot understood, sentiment per turn).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+CASE_VERSION = 1
+
+
+class Queue(str, Enum):
+    technical = "technical"
+    billing = "billing"
+    orders = "orders"
+    sales = "sales"
+    retention = "retention"
+    moves = "moves"
+    general = "general"
+
+
+class Priority(str, Enum):
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """Lower is served first."""
+        return {"urgent": 0, "high": 1, "normal": 2}[self.value]
+
+
+class CaseStatus(str, Enum):
+    waiting = "waiting"
+    accepted = "accepted"
+    callback_requested = "callback_requested"
+    ticket_requested = "ticket_requested"
+    closed = "closed"
+
+
+class Identity(BaseModel):
+    customer_id: str
+    name: str | None = None
+    account_ids: list[str] = []
+    method: str = Field(..., description='How the customer was verified, e.g. "account number + postcode".')
+    verified_at: str | None = None
+    failed_attempts: int = 0
+
+
+class Evidence(BaseModel):
+    """One OSS/BSS lookup the bot made (the client's call journal record)."""
+
+    api: str
+    operation: str
+    target: str
+    started_at: str
+    latency_ms: float
+    outcome: str
+    status: int | None = None
+    summary: str
+    attempts: int = 1
+
+
+class Understanding(BaseModel):
+    top_intent: str | None = None
+    confidence: float | None = None
+    alternatives: list[dict[str, Any]] = Field(default_factory=list, description="[{name, confidence}], best first")
+    entities: list[dict[str, Any]] = Field(default_factory=list, description="[{entity, value}]")
+
+
+class Turn(BaseModel):
+    speaker: str = Field(..., description="customer, bot or agent")
+    text: str
+    at: str | None = None
+    intent: str | None = None
+    sentiment: float | None = Field(None, ge=-1, le=1, description="Customer turns: -1 negative to 1 positive.")
+
+
+class HandoffCase(BaseModel):
+    v: int = CASE_VERSION
+    case_id: str
+    conversation_id: str
+    created_at: datetime
+    status: CaseStatus = CaseStatus.waiting
+    queue: Queue
+    priority: Priority
+    priority_reasons: list[str] = []
+    reason: str = Field(..., description="Escalation reason code, e.g. order_fallout, customer_request.")
+    problem: str | None = None
+    summary: str
+    suggested_next_action: str | None = None
+    identity: Identity | None = None
+    services: list[str] = Field(default_factory=list, description="Service ids the bot looked at.")
+    findings: dict[str, Any] = {}
+    evidence: list[Evidence] = []
+    tried: list[str] = []
+    understanding: Understanding = Understanding()
+    transcript: list[Turn] = []
+    agent: str | None = None
+    accepted_at: datetime | None = None
+
+    @property
+    def sentiment_trend(self) -> float | None:
+        """Mean sentiment of the customer's last three turns."""
+        scores = [t.sentiment for t in self.transcript if t.speaker == "customer" and t.sentiment is not None]
+        return sum(scores[-3:]) / len(scores[-3:]) if scores else None
+
+
+def new_case_id() -> str:
+    return "CASE-" + secrets.token_hex(6).upper()
+
+
+def case_from_request(conversation_id: str, request: dict[str, Any], transcript: list[Turn]) -> HandoffCase:
+    """A case from the bot's handoff request (``{"handoff": {...}}``) and the transcript so far."""
+    findings = dict(request.get("findings") or {})
+    last_intent = request.get("last_intent") or {}
+    services = [str(findings["service"])] if findings.get("service") else []
+    return HandoffCase(
+        case_id=new_case_id(),
+        conversation_id=conversation_id,
+        created_at=datetime.now(timezone.utc),
+        queue=Queue(request.get("queue") or "general"),
+        priority=Priority(request.get("priority") or "normal"),
+        priority_reasons=list(request.get("priority_reasons") or []),
+        reason=str(request.get("reason") or "customer_request"),
+        problem=request.get("problem"),
+        summary=str(request.get("summary") or ""),
+        suggested_next_action=request.get("suggested_next_action"),
+        identity=Identity.parse_obj(request["identity"]) if request.get("identity") else None,
+        services=services,
+        findings=findings,
+        evidence=[Evidence.parse_obj(e) for e in request.get("evidence") or []],
+        tried=list(request.get("tried") or []),
+        understanding=Understanding(top_intent=last_intent.get("name"), confidence=last_intent.get("confidence")),
+        transcript=transcript,
+    )
