@@ -8,9 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
+from actions.policy import COMPLAINTS, UNCLEAR_IN_A_ROW
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
-UNCLEAR_IN_A_ROW_TO_ESCALATE = 2
 SUGGESTION_MIN_CONFIDENCE = 0.2  # below this the model's guess is noise, not worth a "did you mean"
 
 INTENT_TITLES = {
@@ -30,7 +30,6 @@ INTENT_TITLES = {
     "complain": "I want to complain",
 }
 YES_NO: list[dict[str, str]] = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-COMPLAINTS_TO_ESCALATE = 2
 
 WHAT_I_CAN_DO: list[dict[str, str]] = [
     {"title": "Broadband problem", "payload": "/report_internet_down"},
@@ -75,7 +74,7 @@ class ActionHandleUnclear(Action):
         return "action_handle_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if trailing_count(user_intents(tracker), UNCLEAR_INTENTS) >= UNCLEAR_IN_A_ROW_TO_ESCALATE:
+        if trailing_count(user_intents(tracker), UNCLEAR_INTENTS) >= UNCLEAR_IN_A_ROW:
             dispatcher.utter_message(text="I'm sorry, I'm not getting this right.")
             return escalate(
                 dispatcher,
@@ -114,7 +113,7 @@ class ActionHandleComplaint(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         complaints = user_intents(tracker).count("complain")
-        if complaints >= COMPLAINTS_TO_ESCALATE:
+        if complaints >= COMPLAINTS:
             dispatcher.utter_message(text="I hear you, and I'm sorry. This needs a person, not me.")
             return escalate(
                 dispatcher,

@@ -15,24 +15,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-HANDOFF_VERSION = 1
+from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM
 
-# Which team takes which problem; anything else goes to the general queue.
-QUEUE_BY_PROBLEM = {
-    "report_internet_down": "technical",
-    "report_slow_internet": "technical",
-    "report_mobile_no_service": "technical",
-    "check_outage": "technical",
-    "bill_too_high": "billing",
-    "ask_bill": "billing",
-    "payment_problem": "billing",
-    "order_status": "orders",
-    "activation_problem": "orders",
-    "ticket_status": "technical",
-    "change_plan": "sales",
-    "cancel_service": "retention",
-    "move_home": "moves",
-}
+HANDOFF_VERSION = 1
 
 TEAM_NAMES = {
     "technical": "technical support",
@@ -42,13 +27,6 @@ TEAM_NAMES = {
     "retention": "account",
     "moves": "home moves",
     "general": "customer care",
-}
-
-REASON_PRIORITY = {
-    "ticket_past_sla": "high",
-    "repeated_complaint": "high",
-    "verification_failed": "normal",
-    "oss_unavailable": "normal",
 }
 
 
@@ -64,9 +42,9 @@ def build_handoff(
     problem = tracker.get_slot("problem")
     queue = queue or QUEUE_BY_PROBLEM.get(problem or "", "general")
     reasons = list(priority_reasons or [])
-    priority = "high" if reasons else REASON_PRIORITY.get(reason, "normal")
-    if REASON_PRIORITY.get(reason) == "high" and reason not in reasons:
+    if reason in HIGH_PRIORITY_REASONS and reason not in reasons:
         reasons.append(reason)
+    priority = "high" if reasons else "normal"
     intent = tracker.latest_message.get("intent") or {}
     return {
         "v": HANDOFF_VERSION,

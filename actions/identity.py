@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.lookups import Lookups
 from actions.oss.errors import OssNotFound, OssUnavailable
 from actions.oss.identifiers import normalize_account, normalize_phone, normalize_postcode
+from actions.policy import VERIFICATION_FAILURES
 
-MAX_VERIFICATION_FAILURES = 3
 _ACCOUNT_IN_TEXT = re.compile(r"\bac\s?\d{8}\b", re.IGNORECASE)
 _PHONE_IN_TEXT = re.compile(r"(?:\+44\s?|0044\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
 _POSTCODE_IN_TEXT = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b", re.IGNORECASE)
@@ -126,7 +126,7 @@ class IdentifyCustomer:
                 **lookups.slots(),
             }
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
-        if failures >= MAX_VERIFICATION_FAILURES:
+        if failures >= VERIFICATION_FAILURES:
             dispatcher.utter_message(text="I'm sorry, those details still don't match what we hold.")
             return {
                 "customer_ref": ref,
