@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, ge=1, le=100_000)
     # ---------------------------------------------------------------- learning store
     learning_low_confidence: float = Field(
-        0.6, gt=0, lt=1, description="A top intent below this confidence is logged as unresolved."
+        0.85, gt=0, lt=1, description="A top intent below this confidence (above the NLU fallback threshold) is logged."
     )
     learning_k_min_customers: int = Field(3, ge=1, description="A theme is shown once this many customers contributed.")
     learning_retention_days: int = Field(180, ge=1, description="Learning records older than this are deleted.")

@@ -1,0 +1,209 @@
+"""Learning store figures: ingest rate, theme mining time and memory for 50,000 records, grouping quality.
+
+Starts its own throwaway redis-server (append-only, ``appendfsync everysec`` as `make run` does) on a free
+port and prints:
+
+- ingest: redacted event summaries turned into records by the consumer (stream + indexes + states), records/s;
+  and end to end through the broker's forwarder with spaCy redaction, records/s;
+- mining: wall time and peak memory (max RSS of the mining worker process, and of this process) for 50,000
+  records over 30 days;
+- grouping quality on ``../shared/eval/dstc11_development_utterances.jsonl`` (redacted first, as the product
+  stores them): number of themes chosen by the product, NMI and clustering accuracy (Hungarian matching).
+
+    .venv/bin/python bench/bench_learning.py [--records 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+from redis.asyncio import Redis
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.insights.filters import make_filters  # noqa: E402
+from bot.insights.mining import clustering  # noqa: E402
+from bot.insights.mining.engine import mine_texts  # noqa: E402
+from bot.insights.replay.templates import OUT_OF_SCOPE, PROBLEMS, TOPICS, Templates  # noqa: E402
+from bot.insights.state import start_insights, stop_insights  # noqa: E402
+from bot.insights.themes import mine  # noqa: E402
+from bot.learning import keys  # noqa: E402
+from bot.learning.consumer import Consumer  # noqa: E402
+from bot.learning.forwarder import Forwarder  # noqa: E402
+from bot.learning.redaction import build_redactor  # noqa: E402
+from bot.learning.spool import Spool  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+DSTC = ROOT.parent / "shared" / "eval" / "dstc11_development_utterances.jsonl"
+SPACY = ROOT / ".cache" / "spacy" / "en_triage_md"
+END_TO_END_EVENTS = 3000
+BASELINE = "TF-IDF + SVD + k-means with the true k: NMI 0.80, ACC 0.63 (../shared/eval/README.md)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    binary = shutil.which("redis-server") or str(Path(sys.executable).with_name("redis-server"))
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), "--appendonly", "yes",
+            "--appendfsync", "everysec", "--save", ""]  # fmt: skip
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def synthetic_summaries(count: int, seed: int = 11) -> list[dict[str, object]]:
+    """``count`` fallback turns of realistic wording over 30 days, from 8,000 customers (already redacted)."""
+    rng = random.Random(seed)
+    templates = Templates(seed)
+    cores = [t for texts in TOPICS.values() for t in texts] + OUT_OF_SCOPE + [t for p in PROBLEMS.values() for t in p]
+    now = time.time()
+    summaries: list[dict[str, object]] = []
+    for i in range(count):
+        cid = f"bench-{i // 2}"
+        text = templates.utterance(rng.choice(cores)).replace("07700 900", "<PHONE>")[:200]
+        at = now - rng.random() * 30 * 86400
+        if i % 2 == 0:
+            customer = f"{rng.randrange(8000):032x}"
+            summaries.append({"type": "slot", "name": "identity", "value": {"customer": customer, "refs": []},
+                              "conversation_id": cid, "at": at})  # fmt: skip
+        intent = rng.choice(["nlu_fallback", "out_of_scope", "bill_too_high"])
+        summaries.append({"type": "user", "text": text, "channel": "web", "entities": [], "conversation_id": cid,
+                          "at": at + 1, "intent": {"name": intent, "confidence": 0.45},
+                          "ranking": [{"name": intent, "confidence": 0.45}]})  # fmt: skip
+    for summary in summaries:
+        summary.update(v=1, eid=uuid.uuid4().hex, model_id="bench")
+    return summaries
+
+
+async def ingest(redis: Redis[bytes], store_consumer: Consumer, summaries: list[dict[str, object]]) -> float:
+    async with redis.pipeline(transaction=False) as pipe:
+        for summary in summaries:
+            pipe.xadd(keys.EVENTS, {"v": "1", "e": json.dumps(summary)})
+        await pipe.execute()
+    began = time.perf_counter()
+    await store_consumer.ensure_group()
+    while await store_consumer.process_once(block_ms=None):
+        pass
+    return time.perf_counter() - began
+
+
+async def end_to_end(redis: Redis[bytes], consumer: Consumer, spool_dir: Path) -> tuple[float, int]:
+    """Rasa-shaped user events through the forwarder (spaCy redaction) and the consumer."""
+    redactor = build_redactor(str(SPACY), str(ROOT / "data" / "nlu"))
+    redactor.redact_many(["warm up the pipeline, Tom"])
+    templates = Templates(5)
+    cores = [t for texts in TOPICS.values() for t in texts]
+    events = [{"sender_id": f"e2e-{i}", "event": "user", "timestamp": time.time(), "input_channel": "web",
+               "text": templates.utterance(templates.rng.choice(cores)),
+               "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.5},
+                              "intent_ranking": [], "entities": []}} for i in range(END_TO_END_EVENTS)]  # fmt: skip
+    before = await redis.xlen(keys.RECORDS)
+    forwarder = Forwarder(redis, lambda: redactor, "bench", 100_000, Spool(spool_dir))
+    began = time.perf_counter()
+    forwarder.start()
+    for event in events:
+        forwarder.publish(event)
+    await forwarder.drain(600)
+    while await consumer.process_once(block_ms=None):
+        pass
+    elapsed = time.perf_counter() - began
+    await forwarder.close()
+    return elapsed, int(await redis.xlen(keys.RECORDS)) - before
+
+
+def clustering_accuracy(gold: np.ndarray, found: np.ndarray) -> float:
+    size = max(gold.max(), found.max()) + 1
+    counts = np.zeros((size, size))
+    for g, f in zip(gold, found, strict=True):
+        counts[f, g] += 1
+    rows, cols = linear_sum_assignment(-counts)
+    return float(counts[rows, cols].sum() / len(gold))
+
+
+def dstc_quality() -> None:
+    rows = [json.loads(line) for line in DSTC.read_text().splitlines() if line.strip()]
+    names = sorted({r["intent"] for r in rows})
+    gold = np.array([names.index(r["intent"]) for r in rows])
+    redactor = build_redactor(str(SPACY), str(ROOT / "data" / "nlu"))
+    redacted = redactor.redact_many([r["utterance"] for r in rows])
+    changed = sum(1 for r, t in zip(rows, redacted, strict=True) if r["utterance"] != t)
+    print(f"DSTC11 development: {len(rows)} utterances, {len(names)} gold intents, {changed} changed by redaction")
+    began = time.perf_counter()
+    mined = mine_texts(redacted, str(SPACY))
+    labels = np.array(mined.labels)
+    print(f"  themes chosen by the product: {labels.max() + 1}  (merge distance {clustering.MERGE_DISTANCE})")
+    print(f"  NMI {normalized_mutual_info_score(gold, labels):.3f}  ACC {clustering_accuracy(gold, labels):.3f}  "
+          f"in {time.perf_counter() - began:.1f} s   baseline: {BASELINE}")  # fmt: skip
+    print("  sensitivity to the merge distance (same features):")
+    for distance in (0.5, 0.55, 0.6, 0.65, 0.7):
+        swept = np.array(mine_texts(redacted, str(SPACY), distance=distance).labels)
+        print(f"    {distance:.2f}: {swept.max() + 1:3d} themes  NMI {normalized_mutual_info_score(gold, swept):.3f}"
+              f"  ACC {clustering_accuracy(gold, swept):.3f}")  # fmt: skip
+
+
+async def main(records: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        process, port = start_redis(Path(tmp))
+        redis: Redis[bytes] = Redis.from_url(f"redis://127.0.0.1:{port}/0")
+        try:
+            settings = Settings(redis_url=f"redis://127.0.0.1:{port}/0", spacy_model=SPACY)
+            state = await start_insights(settings, redis)
+            consumer = Consumer(state.store, 0.6, 3600.0)
+            summaries = synthetic_summaries(records)
+            seconds = await ingest(redis, consumer, summaries)
+            stored = int(await redis.xlen(keys.RECORDS))
+            print(f"ingest: {stored} records from {len(summaries)} events in {seconds:.1f} s = "
+                  f"{stored / seconds:,.0f} records/s (consumer: states, records, indexes, acks)")  # fmt: skip
+            filters = make_filters(now=time.time())
+            began = time.perf_counter()
+            run = await mine(state, filters)
+            mining_s = time.perf_counter() - began
+            await stop_insights(state)
+            own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"mining: {run['records']} records -> {len(run['themes'])} themes shown "
+                  f"({run['hidden']['themes']} below k) in {mining_s:.1f} s wall, of which "
+                  f"{run['mining']['seconds']:.1f} s in the worker (incl. loading word vectors)")  # fmt: skip
+            print(f"  peak memory: mining worker {run['mining']['peak_rss_mb']:,.0f} MB max RSS "
+                  f"(incl. spaCy and the word vectors); gateway-side process {own_mb:,.0f} MB")  # fmt: skip
+            memory = await redis.info("memory")
+            print(f"  redis-server: {memory['used_memory_peak_human']} peak for the records, indexes and states")
+            e2e_seconds, e2e_records = await end_to_end(redis, consumer, Path(tmp) / "spool")
+            print(f"end to end: {e2e_records} records in {e2e_seconds:.1f} s = {e2e_records / e2e_seconds:,.0f} "
+                  "records/s (Rasa events -> spaCy redaction -> stream -> consumer, one process)")  # fmt: skip
+
+        finally:
+            await redis.close()
+            process.terminate()
+            process.wait(10)
+    dstc_quality()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    asyncio.run(main(parser.parse_args().records))

@@ -1,0 +1,75 @@
+"""Manage accounts from a shell: ``python -m bot.auth {set-user,disable,list}``.
+
+The password is read from standard input (asked for without echo on a terminal), never from the command line,
+so it stays out of shell history and process lists.
+
+    python -m bot.auth set-user alice --role product_owner      # create, or change role and password
+    python -m bot.auth disable alice                            # ends alice's sessions too
+    python -m bot.auth list
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from redis.asyncio import Redis
+
+from bot.auth.accounts import AccountError, Accounts
+from bot.auth.passwords import MIN_PASSWORD_CHARS
+from bot.auth.roles import Role
+from bot.settings import SettingsError, load_settings
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            raise AccountError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url)
+    accounts = Accounts(redis, settings.accounts_session_ttl_s)
+    try:
+        if args.command == "set-user":
+            password = _read_password()
+            if len(password) < MIN_PASSWORD_CHARS:
+                raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+            user = await accounts.set_user(args.name, Role(args.role), password)
+            print(f"{user.name}: {user.role.value}")
+        elif args.command == "disable":
+            await accounts.disable(args.name)
+            print(f"{args.name}: disabled")
+        else:
+            for name in await accounts.names():
+                found = await accounts.get(name)
+                print(f"{name}\t{found.role.value if found else 'disabled'}")
+    finally:
+        await redis.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.auth", description="Manage the gateway's accounts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    set_user = commands.add_parser("set-user", help="create a user, or set their role and password")
+    set_user.add_argument("name")
+    set_user.add_argument("--role", choices=[role.value for role in Role], required=True)
+    commands.add_parser("disable", help="disable a user and end their sessions").add_argument("name")
+    commands.add_parser("list", help="list users and roles")
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(_run(args))
+    except (AccountError, SettingsError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Accounts and login sessions in Redis.
+
+A user is a hash ``triage:auth:user:<name>`` (``{"v": 1, role, password: <argon2 hash>, disabled, created}``).
+A session is ``triage:auth:session:<sha256 of the token>`` with an expiry; the token itself is only ever in
+the client's cookie or ``Authorization`` header. Each request reads the user again, so a disabled account or a
+changed role takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.auth import keys
+from bot.auth.passwords import hash_password, needs_rehash, verify_password
+from bot.auth.roles import Role
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MAX_FAILURES = 10
+"""Failed logins for one user name within ``FAILURE_WINDOW_S`` before logins are refused for a while."""
+FAILURE_WINDOW_S = 15 * 60
+
+
+class AccountError(ValueError):
+    """A user name, role or password that cannot be accepted; the message says why."""
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: Role
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role is Role.admin or self.role in roles
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    user: User
+    expires_in_s: int
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Accounts:
+    def __init__(self, redis: Redis[bytes], session_ttl_s: int) -> None:
+        self._redis = redis
+        self.session_ttl_s = session_ttl_s
+
+    async def set_user(self, name: str, role: Role, password: str) -> User:
+        """Create the user, or replace their role and password."""
+        if not USERNAME.fullmatch(name):
+            raise AccountError("a user name is 2-64 characters: lower-case letters, digits, '.', '_' or '-'")
+        if not password:
+            raise AccountError("the password is empty")
+        await self._redis.hset(
+            keys.user(name),
+            mapping={"v": 1, "role": role.value, "password": hash_password(password), "disabled": "0",
+                     "created": int(time.time())},
+        )  # fmt: skip
+        await self._redis.sadd(keys.USERS, name)
+        return User(name, role)
+
+    async def get(self, name: str) -> User | None:
+        fields = await self._redis.hmget(keys.user(name), "role", "disabled")
+        role, disabled = (_text(f) for f in fields)
+        if role is None or disabled == "1":
+            return None
+        return User(name, Role(role))
+
+    async def password_hash(self, name: str) -> str | None:
+        return _text(await self._redis.hget(keys.user(name), "password"))
+
+    async def names(self) -> list[str]:
+        return sorted(m.decode() for m in await self._redis.smembers(keys.USERS))
+
+    async def disable(self, name: str) -> None:
+        await self._redis.hset(keys.user(name), "disabled", "1")
+        digests = await self._redis.smembers(keys.user_sessions(name))
+        if digests:
+            await self._redis.delete(*(keys.session(d.decode()) for d in digests))
+        await self._redis.delete(keys.user_sessions(name))
+
+    async def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password is right; counts failures per name and refuses after too many."""
+        failures_key = keys.failures(name[:64])
+        failures = int(await self._redis.get(failures_key) or 0)
+        if failures >= MAX_FAILURES:
+            raise TooManyAttempts(max(1, int(await self._redis.ttl(failures_key))))
+        stored = await self.password_hash(name) if USERNAME.fullmatch(name) else None
+        user = await self.get(name) if stored else None
+        if not verify_password(stored, password) or user is None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(failures_key)
+                pipe.expire(failures_key, FAILURE_WINDOW_S)
+                await pipe.execute()
+            return None
+        await self._redis.delete(failures_key)
+        if stored and needs_rehash(stored):
+            await self._redis.hset(keys.user(name), "password", hash_password(password))
+        return user
+
+    async def open_session(self, user: User) -> Session:
+        token = secrets.token_urlsafe(32)
+        digest = _digest(token)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.session(digest), mapping={"user": user.name, "created": int(time.time())})
+            pipe.expire(keys.session(digest), self.session_ttl_s)
+            pipe.sadd(keys.user_sessions(user.name), digest)
+            pipe.expire(keys.user_sessions(user.name), self.session_ttl_s)
+            await pipe.execute()
+        return Session(token, user, self.session_ttl_s)
+
+    async def session_user(self, token: str) -> User | None:
+        name = _text(await self._redis.hget(keys.session(_digest(token)), "user"))
+        return await self.get(name) if name else None
+
+    async def close_session(self, token: str) -> None:
+        digest = _digest(token)
+        name = _text(await self._redis.hget(keys.session(digest), "user"))
+        await self._redis.delete(keys.session(digest))
+        if name:
+            await self._redis.srem(keys.user_sessions(name), digest)

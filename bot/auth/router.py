@@ -1,0 +1,154 @@
+"""Login for people and API clients.
+
+- ``POST /api/auth/login`` ``{"username", "password"}`` → ``{"v": 1, "token", "user", "expires_in"}`` and an
+  HttpOnly, SameSite=Strict session cookie (Secure in production). API clients send the token as
+  ``Authorization: Bearer <token>``; browsers send the cookie.
+- ``POST /api/auth/logout``, ``GET /api/auth/me``.
+- ``GET /login`` and ``POST /login`` (form): the same for the dashboard, then a redirect to ``next``.
+
+SameSite=Strict keeps the cookie off cross-site requests, and form posts must come from the gateway's own
+origin when the browser says where they come from, so the dashboard's forms are safe from CSRF.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from bot.auth.accounts import Session, TooManyAttempts, User
+from bot.auth.dependencies import SESSION_COOKIE, AuthDep, OptionalUserDep, presented_token, require_roles
+from bot.auth.pages import page, respond
+from bot.auth.roles import Role
+from bot.errors import GatewayError
+
+router = APIRouter(tags=["auth"])
+
+MAX_FORM_BYTES = 4096
+
+
+class LoginIn(BaseModel):
+    username: str = Field(..., min_length=1, max_length=64)
+    password: str = Field(..., min_length=1, max_length=1024)
+
+
+class UserOut(BaseModel):
+    name: str
+    role: Role
+
+
+class LoginOut(BaseModel):
+    v: int = 1
+    token: str
+    user: UserOut
+    expires_in: int = Field(..., description="Seconds until the session ends.")
+
+
+def _set_cookie(response: Response, session: Session, secure: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, session.token, max_age=session.expires_in_s, httponly=True, samesite="strict", secure=secure,
+        path="/",
+    )  # fmt: skip
+
+
+async def _login(auth: AuthDep, username: str, password: str) -> Session | None:
+    try:
+        user = await auth.accounts.authenticate(username.strip().lower(), password)
+    except TooManyAttempts as exc:
+        message = f"Too many failed logins; try again in {exc.retry_after_s} s."
+        raise GatewayError(429, "too_many_attempts", message) from None
+    return await auth.accounts.open_session(user) if user else None
+
+
+@router.post("/api/auth/login", response_model=LoginOut)
+async def login(body: LoginIn, auth: AuthDep, response: Response) -> LoginOut:
+    session = await _login(auth, body.username, body.password)
+    if session is None:
+        raise GatewayError(401, "invalid_credentials", "The user name or the password is wrong.")
+    _set_cookie(response, session, secure=not auth.settings.development)
+    user = UserOut(name=session.user.name, role=session.user.role)
+    return LoginOut(token=session.token, user=user, expires_in=session.expires_in_s)
+
+
+@router.post("/api/auth/logout", status_code=204)
+async def logout(request: Request, auth: AuthDep) -> Response:
+    token = presented_token(request)
+    if token:
+        await auth.accounts.close_session(token)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/api/auth/me", response_model=UserOut)
+async def me(user: Annotated[User, Depends(require_roles(*Role))]) -> UserOut:
+    return UserOut(name=user.name, role=user.role)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no ``//``) is a place to go after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return "/insights"
+    return target
+
+
+def same_origin(request: Request) -> bool:
+    """A form post whose browser names another origin is refused (CSRF defence beside SameSite)."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _login_page(next_path: str, error: str = "") -> str:
+    message = f'<p class="error">{escape(error)}</p>' if error else ""
+    form = (
+        f'<div class="card" style="max-width:22rem"><h1>Log in</h1>{message}'
+        f'<form method="post" action="/login?{escape(urlencode({"next": next_path}))}">'
+        '<p><label>User name<br><input name="username" autocomplete="username" required></label></p>'
+        '<p><label>Password<br><input name="password" type="password" autocomplete="current-password" required>'
+        "</label></p><p><button>Log in</button></p></form></div>"
+    )
+    return page("Log in", form)
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+async def login_page(user: OptionalUserDep, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return respond(_login_page(safe_next(next)))
+
+
+@router.post("/login", include_in_schema=False)
+async def login_form(request: Request, auth: AuthDep, next: str | None = None) -> Response:
+    target = safe_next(next)
+    if not same_origin(request):
+        return respond(_login_page(target, "This form must be sent from this site."), status_code=403)
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        return respond(_login_page(target, "That form is too large."), status_code=413)
+    fields = parse_qs(raw.decode("utf-8", errors="replace"))
+    username, password = fields.get("username", [""])[0], fields.get("password", [""])[0]
+    try:
+        session = await _login(auth, username, password) if username and password else None
+    except GatewayError as exc:
+        return respond(_login_page(target, exc.message), status_code=exc.status)
+    if session is None:
+        return respond(_login_page(target, "The user name or the password is wrong."), status_code=401)
+    response = RedirectResponse(target, status_code=303)
+    _set_cookie(response, session, secure=not auth.settings.development)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout_form(request: Request, auth: AuthDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and same_origin(request):
+        await auth.accounts.close_session(token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

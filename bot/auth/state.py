@@ -1,0 +1,33 @@
+"""What the auth routers share, opened once in the gateway's lifespan (``app.state.auth``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from fastapi import Request
+from redis.asyncio import Redis
+
+from bot.auth.accounts import Accounts
+from bot.auth.bootstrap import DemoAccount, check_production_accounts, ensure_admin, ensure_demo_accounts
+from bot.settings import Settings
+
+
+@dataclass
+class AuthState:
+    settings: Settings
+    accounts: Accounts
+    demo_accounts: list[DemoAccount] = field(default_factory=list)
+
+
+async def start_auth(settings: Settings, redis: Redis[bytes]) -> AuthState:
+    """Check production secrets (raises :class:`~bot.auth.bootstrap.UnsafeConfiguration`), ensure accounts."""
+    accounts = Accounts(redis, settings.accounts_session_ttl_s)
+    await check_production_accounts(settings, accounts)
+    await ensure_admin(settings, accounts)
+    demo = await ensure_demo_accounts(settings, accounts)
+    return AuthState(settings, accounts, demo)
+
+
+def get_auth(request: Request) -> AuthState:
+    return cast(AuthState, request.app.state.auth)

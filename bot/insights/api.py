@@ -1,0 +1,208 @@
+"""The insights JSON API (``/api/insights/*``): product owners and admins only.
+
+Volume over time, records, themes with drill-down, the backlog, exports (streamed), and deletion on request.
+Agents and supervisors may only post their dispositions (``POST /api/learning/dispositions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from bot.auth import Role, User, require_roles
+from bot.errors import GatewayError
+from bot.insights import backlog, exports
+from bot.insights.conversations import CONVERSATION_ID, DispositionIn, conversation_detail, record_disposition
+from bot.insights.filters import FiltersDep, iso
+from bot.insights.query import select, volume
+from bot.insights.state import InsightsState, get_insights
+from bot.insights.themes import THEME_ID, mine, public, theme_by_id
+from bot.learning.maintenance import delete_conversations, delete_customer
+
+router = APIRouter(prefix="/api/insights", tags=["insights"])
+dispositions = APIRouter(prefix="/api/learning", tags=["insights"])
+
+ProductOwner = Annotated[User, Depends(require_roles(Role.product_owner))]
+Agent = Annotated[User, Depends(require_roles(Role.agent, Role.supervisor))]
+State = Annotated[InsightsState, Depends(get_insights)]
+ThemeId = Annotated[str, Path(regex=THEME_ID)]
+ConversationId = Annotated[str, Path(regex=CONVERSATION_ID)]
+RECORD_ID = r"^\d{1,20}-\d{1,20}$"
+MAX_PAGE = 500
+
+
+@router.get("/volume")
+async def get_volume(
+    _: ProductOwner, state: State, filters: FiltersDep, bucket: Literal["hour", "day", "week"] | None = None
+) -> dict[str, Any]:
+    """Unresolved records per time bucket and trigger, for the chart."""
+    return (await volume(state.store, filters, bucket)).as_dict()
+
+
+@router.get("/records")
+async def get_records(
+    _: ProductOwner,
+    state: State,
+    filters: FiltersDep,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    after: Annotated[str | None, Query(regex=RECORD_ID, description="'next' of the previous page")] = None,
+) -> dict[str, Any]:
+    page: list[dict[str, Any]] = []
+    cursor = tuple(int(part) for part in after.split("-")) if after else None
+    async for record_id, record in select(state.store, filters):
+        if cursor and tuple(int(part) for part in record_id.split("-")) <= cursor:
+            continue
+        if len(page) == page_size:
+            return {"v": 1, "records": page, "next": page[-1]["id"]}
+        page.append({"id": record_id, "time": iso(float(record["at"])), **record})
+    return {"v": 1, "records": page, "next": None}
+
+
+@router.get("/themes")
+async def get_themes(_: ProductOwner, state: State, filters: FiltersDep) -> dict[str, Any]:
+    """Themes with at least k distinct customers; smaller ones are only counted under ``hidden``."""
+    run = await mine(state, filters)
+    return {**{k: v for k, v in run.items() if k != "themes"}, "themes": [public(t) for t in run["themes"]]}
+
+
+@router.get("/themes/{theme_id}")
+async def get_theme(_: ProductOwner, state: State, theme_id: ThemeId) -> dict[str, Any]:
+    theme = await theme_by_id(state, theme_id)
+    conversations = sorted({m["conversation_id"] for m in theme["members"]})
+    return {"v": 1, **public(theme), "conversation_ids": conversations}
+
+
+@router.get("/themes/{theme_id}/conversations")
+async def get_theme_conversations(
+    _: ProductOwner,
+    state: State,
+    theme_id: ThemeId,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """Drill-down: the theme's conversations with their redacted transcripts, predictions and lookups."""
+    theme = await theme_by_id(state, theme_id)
+    ids = sorted({m["conversation_id"] for m in theme["members"]})
+    chosen = ids[(page - 1) * page_size : page * page_size]
+    details = [await conversation_detail(state.store, cid) for cid in chosen]
+    return {"v": 1, "theme": theme["label"], "total": len(ids), "page": page,
+            "conversations": [d for d in details if d]}  # fmt: skip
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(_: ProductOwner, state: State, conversation_id: ConversationId) -> dict[str, Any]:
+    detail = await conversation_detail(state.store, conversation_id)
+    if detail is None:
+        raise GatewayError(404, "conversation_not_found", "The learning store has no such conversation.")
+    return detail
+
+
+@router.delete("/conversations/{conversation_id}")
+async def delete_conversation(_: ProductOwner, state: State, conversation_id: ConversationId) -> dict[str, Any]:
+    deleted = await delete_conversations(state.store, [conversation_id])
+    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records}}
+
+
+class CustomerDeletionIn(BaseModel):
+    customer_ref: str = Field(..., min_length=3, max_length=64, description="Customer id, account or phone number.")
+
+    class Config:
+        extra = "forbid"
+
+
+@router.post("/deletions")
+async def delete_customer_records(_: ProductOwner, state: State, body: CustomerDeletionIn) -> dict[str, Any]:
+    """Delete every record of a customer on request (right to erasure)."""
+    deleted = await delete_customer(state.store, state.secret, body.customer_ref)
+    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records}}
+
+
+@router.get("/backlog")
+async def get_backlog(_: ProductOwner, state: State) -> dict[str, Any]:
+    return {"v": 1, "items": await backlog.list_items(state)}
+
+
+@router.post("/backlog", status_code=201)
+async def promote_theme(user: ProductOwner, state: State, body: backlog.PromoteIn) -> dict[str, Any]:
+    theme = await theme_by_id(state, body.theme_id)
+    return await backlog.promote(state, theme, body, user.name)
+
+
+@router.post("/backlog/watch")
+async def watch_backlog(_: ProductOwner, state: State) -> dict[str, Any]:
+    """Re-check fixed items now (also run by ``python -m bot.insights watch``)."""
+    return {"v": 1, "reopened": await backlog.watch(state)}
+
+
+@router.get("/backlog/{item_id}")
+async def get_backlog_item(_: ProductOwner, state: State, item_id: Annotated[str, Path(regex=r"^BL-\d{1,9}$")]) -> Any:
+    return await backlog.get_item(state, item_id)
+
+
+@router.patch("/backlog/{item_id}")
+async def update_backlog_item(
+    user: ProductOwner, state: State, item_id: Annotated[str, Path(regex=r"^BL-\d{1,9}$")], body: backlog.UpdateIn
+) -> dict[str, Any]:
+    return await backlog.update(state, item_id, body, user.name)
+
+
+def _stream(chunks: AsyncIterator[str], media_type: str, filename: str) -> StreamingResponse:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+
+
+@router.get("/export/records.{kind}")
+async def export_records(
+    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(regex="^(csv|json)$")]
+) -> StreamingResponse:
+    if kind == "csv":
+        return _stream(exports.records_csv(state.store, filters), "text/csv; charset=utf-8", "records.csv")
+    return _stream(exports.records_json(state.store, filters), "application/json", "records.json")
+
+
+@router.get("/export/themes.{kind}")
+async def export_themes(
+    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(regex="^(csv|json)$")]
+) -> StreamingResponse:
+    run = await mine(state, filters)
+    if kind == "csv":
+        return _stream(exports.themes_csv(run), "text/csv; charset=utf-8", "themes.csv")
+    return _stream(exports.themes_json(run), "application/json", "themes.json")
+
+
+@router.get("/export/nlu.yml")
+async def export_nlu(
+    _: ProductOwner,
+    state: State,
+    filters: FiltersDep,
+    theme: Annotated[list[str] | None, Query(regex=THEME_ID)] = None,
+    record: Annotated[list[str] | None, Query(regex=RECORD_ID)] = None,
+) -> StreamingResponse:
+    """Selected utterances (whole themes and/or single records) as Rasa NLU training candidates."""
+    if not theme and not record:
+        raise GatewayError(400, "nothing_selected", "Select utterances with 'theme' and/or 'record' parameters.")
+    candidates: list[dict[str, Any]] = []
+    wanted = set(record or [])
+    for theme_id in theme or []:
+        found = await theme_by_id(state, theme_id)
+        candidates += [_candidate(m) for m in found["members"]]
+    if wanted:
+        run = await mine(state, filters)
+        members = [m for t in run["themes"] for m in t["members"] if m["record_id"] in wanted]
+        candidates += [_candidate(m) for m in members]
+    return _stream(exports.nlu_yaml(candidates), "application/x-yaml", "nlu_candidates.yml")
+
+
+def _candidate(member: dict[str, Any]) -> dict[str, Any]:
+    intent = member.get("intent") or (None, 0.0)
+    return {"text": member["text"], "intent": intent[0], "similarity": intent[1]}
+
+
+@dispositions.post("/dispositions", status_code=201)
+async def post_disposition(user: Agent, state: State, body: DispositionIn) -> dict[str, Any]:
+    """The agent's disposition after a handoff, attached to the conversation's records."""
+    return await record_disposition(state.store, body, user.name)

@@ -1,0 +1,81 @@
+"""Drill-down: a conversation's records, redacted transcript, findings, outcome and the agent's disposition;
+and the agent's disposition itself, attached to the conversation's records."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from bot.errors import GatewayError
+from bot.learning.records import Outcome, Trigger, build_record
+from bot.learning.store import LearningStore
+
+CONVERSATION_ID = r"^[A-Za-z0-9_.:@\-]{1,128}$"
+
+
+class RootCause(str, Enum):
+    bot_understanding = "bot_understanding"
+    """The bot did not understand what the customer said."""
+    bot_flow_missing = "bot_flow_missing"
+    """The bot understood but has no flow for it."""
+    oss_data = "oss_data"
+    """Network data or diagnostics were wrong or missing (alarms, line tests, inventory)."""
+    bss_data = "bss_data"
+    """Billing, order or account data was wrong or missing."""
+    product_policy = "product_policy"
+    """A product or policy gap: nobody could have done it in the chat."""
+    customer_specific = "customer_specific"
+    other = "other"
+
+
+class DispositionIn(BaseModel):
+    conversation_id: str = Field(..., regex=CONVERSATION_ID)
+    bot_could_handle: bool = Field(..., description="Could the bot have handled this on its own?")
+    root_cause: RootCause
+    resolved: bool = Field(..., description="Did the agent resolve the customer's problem?")
+
+    class Config:
+        extra = "forbid"
+
+
+async def conversation_detail(store: LearningStore, conversation_id: str) -> dict[str, Any] | None:
+    record_ids = await store.conversation_record_ids(conversation_id)
+    transcript = await store.transcript(conversation_id)
+    if not record_ids and not transcript:
+        return None
+    summary = (await store.summaries([conversation_id]))[conversation_id]
+    records = [{"id": record_id, **record} for record_id, record in await store.records(record_ids)]
+    return {
+        "v": 1,
+        "conversation_id": conversation_id,
+        "outcome": summary["outcome"],
+        "escalated": summary["escalated"],
+        "findings": summary["findings"],
+        "disposition": summary["disposition"],
+        "records": records,
+        "transcript": transcript,
+    }
+
+
+async def record_disposition(store: LearningStore, body: DispositionIn, agent: str) -> dict[str, Any]:
+    """Store the agent's disposition and append its record (trigger ``agent_disposition``)."""
+    state = await store.state(body.conversation_id)
+    if state is None:
+        raise GatewayError(404, "conversation_not_found", "The learning store has no such conversation.")
+    at = time.time()
+    disposition: dict[str, object] = {
+        "v": 1,
+        "bot_could_handle": body.bot_could_handle,
+        "root_cause": body.root_cause.value,
+        "resolved": body.resolved,
+        "by": agent,
+        "at": at,
+    }
+    record = build_record(state, Trigger.agent_disposition, at, body.root_cause.value,
+                          Outcome(state.get("outcome") or Outcome.open.value))  # fmt: skip
+    record["disposition"] = {key: disposition[key] for key in ("bot_could_handle", "root_cause", "resolved")}
+    record_id = await store.set_disposition(body.conversation_id, disposition, record)
+    return {"v": 1, "record_id": record_id, "disposition": disposition}

@@ -1,0 +1,165 @@
+"""The insights dashboard at ``/insights``: server-rendered pages over the same functions as the JSON API.
+
+Anonymous visitors are sent to ``/login``; roles other than product owner and admin get 403. Forms post
+back to the gateway only (SameSite=Strict session cookie, and the Origin header is checked when sent).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bot.auth import OptionalUserDep, Role, User
+from bot.auth.pages import page, respond
+from bot.auth.router import same_origin
+from bot.errors import GatewayError
+from bot.insights import backlog, views
+from bot.insights.charts import volume_chart
+from bot.insights.conversations import conversation_detail
+from bot.insights.filters import Filters, iso, make_filters
+from bot.insights.query import volume
+from bot.insights.state import InsightsState, get_insights
+from bot.insights.themes import mine, theme_by_id
+from bot.learning.records import Trigger
+
+router = APIRouter(include_in_schema=False)
+State = Annotated[InsightsState, Depends(get_insights)]
+DRILL_DOWN = 10
+MAX_FORM_BYTES = 4096
+
+
+class PageError(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _allowed(request: Request, user: User | None) -> User:
+    if user is None:
+        target = urlencode({"next": str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")})
+        raise PageError(RedirectResponse(f"/login?{target}", status_code=303))
+    if not user.has_role(Role.product_owner):
+        body = "<h1>Not for your role</h1><p>The insights are for product owners.</p>"
+        raise PageError(respond(page("Forbidden", body, user), status_code=403))
+    return user
+
+
+def _page_filters(values: dict[str, list[str]]) -> Filters:
+    def when(name: str) -> datetime | None:
+        raw = (values.get(name) or [""])[0].strip()
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+
+    def one(name: str) -> str | None:
+        return (values.get(name) or [""])[0].strip()[:64] or None
+
+    triggers = [Trigger(t) for t in values.get("trigger", []) if t]
+    return make_filters(when("from"), when("to"), triggers, one("flow"), one("channel"), one("finding"))
+
+
+async def _guarded(request: Request, user: User | None, render: object) -> Response:
+    try:
+        allowed = _allowed(request, user)
+        return await render(allowed)  # type: ignore[operator,no-any-return]
+    except PageError as exc:
+        return exc.response
+    except (GatewayError, ValueError, ValidationError) as exc:
+        message = exc.message if isinstance(exc, GatewayError) else "Check the filters: a date or a value is invalid."
+        status = exc.status if isinstance(exc, GatewayError) else 400
+        body = f'<h1>Insights</h1><p class="error">{escape(message)}</p><p><a href="/insights">Start again</a></p>'
+        return respond(page("Insights", body, user), status_code=status)
+
+
+@router.get("/insights", response_class=HTMLResponse)
+async def overview(request: Request, user: OptionalUserDep, state: State) -> Response:
+    async def render(allowed: User) -> Response:
+        filters = _page_filters(parse_qs(request.url.query))
+        series = await volume(state.store, filters)
+        labels = [iso(s)[: 16 if series.bucket == "hour" else 10] for s in series.starts]
+        run = await mine(state, filters)
+        flows, channels = await state.store.facet_values("flow"), await state.store.facet_values("channel")
+        body = (
+            "<h1>Unresolved contacts</h1>"
+            + views.filter_form(filters, flows, channels)
+            + f"<div class=card>{volume_chart(series, labels)}<p>{series.total} records</p></div>"
+            + f"<h2>Themes</h2><p class=muted>{run['records']} records mined in {run['seconds']} s · "
+            + '<a href="/insights/backlog">Backlog</a></p>'
+            + views.themes_table(run, filters)
+        )
+        return respond(page("Insights", body, allowed))
+
+    return await _guarded(request, user, render)
+
+
+@router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
+async def theme_page(
+    request: Request, user: OptionalUserDep, state: State, theme_id: str, page_number: Annotated[int, Query(ge=1)] = 1
+) -> Response:
+    async def render(allowed: User) -> Response:
+        theme = await theme_by_id(state, theme_id[:200])
+        ids = sorted({m["conversation_id"] for m in theme["members"]})
+        chosen = ids[(page_number - 1) * DRILL_DOWN : page_number * DRILL_DOWN]
+        details = [d for d in [await conversation_detail(state.store, cid) for cid in chosen] if d]
+        facts = "".join(f"<li>{escape(f['text'])}</li>" for f in theme["findings"]) or "<li>none shared</li>"
+        more = ""
+        if page_number * DRILL_DOWN < len(ids):
+            more = f'<a href="?page_number={page_number + 1}">more conversations</a>'
+        body = (
+            f"<h1>{escape(theme['label'])}</h1><p>{theme['size']} records · {theme['conversations']} conversations"
+            f" · {theme['customers']} customers · trend {escape(theme['trend']['direction'])} · "
+            f"{round(theme['escalation_share'] * 100)}% escalated</p><ul>{facts}</ul>"
+            + views.promote_form(theme["id"], theme["label"])
+            + f' · <a href="/api/insights/export/nlu.yml?theme={escape(theme["id"])}">NLU candidates</a>'
+            + "<h2>Conversations</h2>"
+            + "".join(views.transcript(d) for d in details)
+            + more
+        )
+        return respond(page(theme["label"], body, allowed))
+
+    return await _guarded(request, user, render)
+
+
+@router.get("/insights/backlog", response_class=HTMLResponse)
+async def backlog_page(request: Request, user: OptionalUserDep, state: State) -> Response:
+    async def render(allowed: User) -> Response:
+        items = await backlog.list_items(state)
+        return respond(page("Backlog", "<h1>Backlog</h1>" + views.backlog_table(items), allowed))
+
+    return await _guarded(request, user, render)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    if not same_origin(request):
+        raise GatewayError(403, "cross_site", "This form must be sent from this site.")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise GatewayError(413, "form_too_large", "That form is too large.")
+    return {key: values[0] for key, values in parse_qs(raw.decode("utf-8", errors="replace")).items()}
+
+
+@router.post("/insights/backlog")
+async def promote_form(request: Request, user: OptionalUserDep, state: State) -> Response:
+    async def render(allowed: User) -> Response:
+        form = await _form(request)
+        body = backlog.PromoteIn(theme_id=form.get("theme_id", ""), owner=form.get("owner", ""),
+                                 title=form.get("title") or None)  # fmt: skip
+        await backlog.promote(state, await theme_by_id(state, body.theme_id), body, allowed.name)
+        return RedirectResponse("/insights/backlog", status_code=303)
+
+    return await _guarded(request, user, render)
+
+
+@router.post("/insights/backlog/{item_id}")
+async def update_form(request: Request, user: OptionalUserDep, state: State, item_id: str) -> Response:
+    async def render(allowed: User) -> Response:
+        form = await _form(request)
+        body = backlog.UpdateIn(owner=form.get("owner") or None, status=form.get("status") or None,
+                                note=form.get("note") or None)  # fmt: skip
+        await backlog.update(state, item_id[:20], body, allowed.name)
+        return RedirectResponse("/insights/backlog", status_code=303)
+
+    return await _guarded(request, user, render)

@@ -1,0 +1,118 @@
+"""What a product owner can ask for: a time window and filters, validated with clear 4xx answers.
+
+Query parameters: ``from`` and ``to`` (ISO 8601; default the last 30 days; at most ``MAX_WINDOW_DAYS``),
+``trigger`` (repeatable), ``flow``, ``channel`` and ``finding`` (``key`` or ``key=value``, e.g.
+``order_fallout_step=number_port``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+from bot.errors import GatewayError
+from bot.learning.events import FINDING_KEYS
+from bot.learning.records import Trigger
+
+DEFAULT_WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 400
+DEFAULT_END_STEP_S = 300
+"""Without 'to', the window ends at the next 5-minute mark, so repeated requests share one cached run."""
+NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+FINDING_PATTERN = r"^[a-z_]{1,32}(=[A-Za-z0-9_.:\- ]{1,64})?$"
+
+
+class Filters(BaseModel):
+    start: float
+    """Unix seconds, inclusive."""
+    end: float
+    """Unix seconds, exclusive."""
+    triggers: list[Trigger] = []
+    flow: str | None = None
+    channel: str | None = None
+    finding: str | None = None
+
+    def facets(self) -> list[tuple[str, str]]:
+        """Index lookups that narrow the records before they are read."""
+        facets = [("flow", self.flow), ("channel", self.channel), ("finding", self.finding)]
+        return [(name, value) for name, value in facets if value]
+
+    def matches(self, record: dict[str, Any]) -> bool:
+        if not self.start <= float(record["at"]) < self.end:
+            return False
+        if self.triggers and record["trigger"] not in {t.value for t in self.triggers}:
+            return False
+        if self.flow and record.get("flow") != self.flow:
+            return False
+        if self.channel and record.get("channel") != self.channel:
+            return False
+        if self.finding:
+            key, _, value = self.finding.partition("=")
+            findings = record.get("findings") or {}
+            if key not in findings or (value and str(findings[key]) != value):
+                return False
+        return True
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.as_query(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def as_query(self) -> dict[str, Any]:
+        return {
+            "from": iso(self.start),
+            "to": iso(self.end),
+            "trigger": [t.value for t in self.triggers],
+            "flow": self.flow,
+            "channel": self.channel,
+            "finding": self.finding,
+        }
+
+
+def iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _utc(moment: datetime) -> float:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def make_filters(
+    start: datetime | None = None,
+    end: datetime | None = None,
+    triggers: list[Trigger] | None = None,
+    flow: str | None = None,
+    channel: str | None = None,
+    finding: str | None = None,
+    now: float | None = None,
+) -> Filters:
+    """Filters with defaults filled in; raises :class:`GatewayError` (400) naming what is wrong."""
+    now = now if now is not None else time.time()
+    end_s = _utc(end) if end else now - now % DEFAULT_END_STEP_S + DEFAULT_END_STEP_S
+    start_s = _utc(start) if start else end_s - DEFAULT_WINDOW_DAYS * 86400
+    if start_s >= end_s:
+        raise GatewayError(400, "invalid_window", "'from' must be earlier than 'to'.")
+    if end_s - start_s > MAX_WINDOW_DAYS * 86400:
+        raise GatewayError(400, "invalid_window", f"The window is longer than {MAX_WINDOW_DAYS} days; narrow it.")
+    if finding and finding.partition("=")[0] not in FINDING_KEYS:
+        known = ", ".join(sorted(FINDING_KEYS))
+        raise GatewayError(400, "invalid_finding", f"Unknown finding {finding.partition('=')[0]!r}; known: {known}.")
+    return Filters(start=start_s, end=end_s, triggers=triggers or [], flow=flow, channel=channel, finding=finding)
+
+
+def filters_from_query(
+    start: Annotated[datetime | None, Query(alias="from", description="ISO 8601; default 30 days before 'to'.")] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="ISO 8601; default now.")] = None,
+    trigger: Annotated[list[Trigger] | None, Query(description="Repeat for several.")] = None,
+    flow: Annotated[str | None, Query(regex=NAME_PATTERN, description="Form or problem intent.")] = None,
+    channel: Annotated[str | None, Query(regex=NAME_PATTERN)] = None,
+    finding: Annotated[str | None, Query(regex=FINDING_PATTERN, description="key or key=value")] = None,
+) -> Filters:
+    return make_filters(start, end, trigger, flow, channel, finding)
+
+
+FiltersDep = Annotated[Filters, Depends(filters_from_query)]

@@ -1,0 +1,78 @@
+"""Learning store tests run against the session's throwaway Redis; each test starts from an empty store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.learning.consumer import Consumer
+from bot.learning.forwarder import Forwarder
+from bot.learning.redaction import Redactor, build_redactor
+from bot.learning.spool import Spool
+from bot.learning.store import LearningStore
+from bot.settings import PROJECT_ROOT
+from tests.fixtures.redis_server import RedisServer
+
+SECRET = "test-pseudonym-secret"
+LOW_CONFIDENCE = 0.6
+ABANDON_AFTER_S = 3600.0
+
+
+async def clear_learning(redis: Redis[bytes]) -> None:
+    async for key in redis.scan_iter(match="triage:learning:*", count=1000):
+        await redis.delete(key)
+
+
+@pytest.fixture(scope="session")
+def redactor() -> Redactor:
+    """The real redactor: spaCy NER from the project's offline pipeline (loaded once per session)."""
+    return build_redactor(str(PROJECT_ROOT / ".cache" / "spacy" / "en_triage_md"), str(PROJECT_ROOT / "data" / "nlu"))
+
+
+@pytest.fixture
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis[bytes]]:
+    client: Redis[bytes] = Redis.from_url(redis_server.url)
+    await clear_learning(client)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def store(redis: Redis[bytes]) -> LearningStore:
+    return LearningStore(redis, retention_days=180)
+
+
+class Pipeline:
+    """Broker forwarder + consumer over the real Redis, driven step by step by a test."""
+
+    def __init__(self, forwarder: Forwarder, consumer: Consumer, store: LearningStore) -> None:
+        self.forwarder = forwarder
+        self.consumer = consumer
+        self.store = store
+
+    async def feed(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            self.forwarder.publish(event)
+        assert await self.forwarder.drain(10)
+        await self.consumer.ensure_group()
+        while await self.consumer.process_once(block_ms=None):
+            pass
+
+    async def records(self) -> list[dict[str, Any]]:
+        return [record async for _, record in self.store.scan(0, 4_000_000_000)]
+
+
+@pytest.fixture
+async def pipeline(
+    redis: Redis[bytes], store: LearningStore, redactor: Redactor, tmp_path: Path
+) -> AsyncIterator[Pipeline]:
+    forwarder = Forwarder(redis, lambda: redactor, SECRET, capacity=1000, spool=Spool(tmp_path / "spool"))
+    forwarder.start()
+    consumer = Consumer(store, LOW_CONFIDENCE, ABANDON_AFTER_S)
+    await consumer.ensure_group()
+    yield Pipeline(forwarder, consumer, store)
+    await forwarder.close()

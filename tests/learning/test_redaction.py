@@ -1,0 +1,132 @@
+"""Personal data of every type disappears behind its typed placeholder; ordinary words survive untouched."""
+
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.learning.redaction import Redactor
+from bot.learning.redaction.patterns import classify_digits, luhn_valid
+from tests.learning import rasa_events as ev
+from tests.learning.conftest import Pipeline
+
+# (placeholder, text, the personal data that must disappear)
+PII = [
+    ("PHONE", "call me on 07700 900123 please", "07700 900123"),
+    ("PHONE", "my mobile is 07700900123", "07700900123"),
+    ("PHONE", "ring +44 7700 900 123 after six", "+44 7700 900 123"),
+    ("PHONE", "number is +44 (0)20 7946 0018", "7946 0018"),
+    ("PHONE", "it's 0044 7700 900123", "0044 7700 900123"),
+    ("PHONE", "msisdn 447700900123 is barred", "447700900123"),
+    ("PHONE", "landline 020 7946 0018 has no dial tone", "020 7946 0018"),
+    ("PHONE", "my US number +1 415 555 0132", "415 555 0132"),
+    ("PHONE", "text 07700-900-123", "07700-900-123"),
+    ("EMAIL", "email me at aisha.khan@example.co.uk", "aisha.khan@example.co.uk"),
+    ("EMAIL", "it's tom_b+bills@mail.example.com", "tom_b+bills@mail.example.com"),
+    ("EMAIL", "write to tom dot bradley at gmail dot com", "bradley at gmail"),
+    ("ACCOUNT", "account AC10000017 please", "AC10000017"),
+    ("ACCOUNT", "it's ac 1000 0017", "1000 0017"),
+    ("ACCOUNT", "ref: ac-10000017", "10000017"),
+    ("CARD", "card 4111 1111 1111 1111 was declined", "4111 1111 1111 1111"),
+    ("CARD", "paid with 5555555555554444", "5555555555554444"),
+    ("CARD", "amex 3782 822463 10005", "3782 822463 10005"),
+    ("IMEI", "imei 356938035643809 is blocked", "356938035643809"),
+    ("IMEI", "the phone's number 35-209900-176148-1", "176148"),
+    ("IMSI", "my IMSI is 234150999999999", "234150999999999"),
+    ("ICCID", "sim card 8944110068256270054 not working", "8944110068256270054"),
+    ("ICCID", "iccid 89441000301234567890", "89441000301234567890"),
+    ("POSTCODE", "no signal at SW1A 1AA", "SW1A 1AA"),
+    ("POSTCODE", "postcode is m11ae", "m11ae"),
+    ("POSTCODE", "I'm in EC1A 1BB", "EC1A 1BB"),
+    ("ADDRESS", "I live at 14 Baker Street", "14 Baker Street"),
+    ("ADDRESS", "deliver to flat 3, 221b baker st", "221b baker"),
+    ("ADDRESS", "engineer came to 7 Church Lane yesterday", "7 Church Lane"),
+    ("NAME", "my name is tom bradley", "tom bradley"),
+    ("NAME", "Hi, this is Priya Patel, the wifi is off", "Priya Patel"),
+    ("NAME", "I'm Aisha and nothing works", "Aisha"),
+    ("NAME", "can I speak to Mr Patel", "Patel"),
+    ("NAME", "Sarah Jones said my bill was wrong", "Sarah Jones"),
+    ("NAME", "regards, Oliver Hughes", "Oliver Hughes"),
+    ("NAME", "THIS IS MEGAN SHAW, MY BILL HAS GONE UP", "MEGAN SHAW"),
+    ("NAME", "MY NAME IS RAVI SHARMA AND NOTHING WORKS", "RAVI SHARMA"),
+    ("DOB", "my date of birth is 12/03/1985", "12/03/1985"),
+    ("DOB", "born on 3 March 1985", "3 March 1985"),
+    ("DOB", "DOB: 1985-03-12", "1985-03-12"),
+    ("DOB", "security answer 14.07.1979", "14.07.1979"),
+    ("TICKET", "ticket TT-100024 is still open", "TT-100024"),
+    ("ORDER", "order ORD-100017 is stuck", "ORD-100017"),
+    ("NUMBER", "sort code 12-34-56 account 31926819", "31926819"),
+]
+
+ORDINARY = [
+    "my broadband keeps dropping every evening",
+    "why is my bill £30 higher this month",
+    "the router has a red light and 3 bars",
+    "I was promised 50 Mbps but get 12",
+    "it took 45 minutes walk to the shop by the way",
+    "I'm annoyed, 3 days without internet",
+    "the engineer didn't turn up on Monday",
+    "can I upgrade to 5G and get 100GB of data",
+    "Sky TV box keeps freezing",
+    "I paid on 12/10/2025 and it still says overdue",
+    "my name is on the account",
+    "this is ridiculous, cancel my contract",
+    "roaming in Spain charged me 19.99",
+    "the wifi drops in 2 rooms",
+    "MY BROADBAND HAS BEEN DOWN ALL DAY",
+]
+
+
+@pytest.mark.parametrize(("label", "text", "secret"), PII, ids=[f"{p[0]}:{p[2]}" for p in PII])
+def test_personal_data_is_replaced_by_its_typed_placeholder(
+    redactor: Redactor, label: str, text: str, secret: str
+) -> None:
+    redacted = redactor.redact(text)
+    assert secret.lower() not in redacted.lower()
+    assert f"<{label}>" in redacted, redacted
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_words_survive(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text) == text
+
+
+def test_redacting_twice_changes_nothing(redactor: Redactor) -> None:
+    once = redactor.redact("Aisha Khan, 14 Baker Street, SW1A 1AA, 07700 900123")
+    assert redactor.redact(once) == once
+    assert once == "<NAME>, <ADDRESS>, <POSTCODE>, <PHONE>"
+
+
+def test_luhn_and_digit_classes() -> None:
+    assert luhn_valid("4111111111111111") and not luhn_valid("4111111111111112")
+    assert classify_digits("356938035643809", "") == "IMEI"
+    assert classify_digits("234150999999999", "") == "IMSI"
+    assert classify_digits("234150999999999", "my imei ") == "IMEI", "the words before decide"
+    assert classify_digits("12345", "") is None
+
+
+async def test_raw_text_is_never_written_anywhere_in_redis(pipeline: Pipeline, redis: Redis[bytes]) -> None:
+    texts = [text for _, text, _ in PII]
+    events = [*ev.start("c-pii", 1_750_000_000)]
+    events += [ev.user("c-pii", text, "nlu_fallback", 0.5) for text in texts]
+    events += [ev.bot("c-pii", "Thanks Aisha, I found order ORD-100017 for 14 Baker Street")]
+    events += [ev.slot("c-pii", "findings", {"oss_error": "customerManagement.find: 07700 900123 rejected"})]
+    events += ev.identified("c-pii")
+    await pipeline.feed(events)
+    stored = b""
+    async for key in redis.scan_iter(match="triage:*", count=1000):
+        kind = await redis.type(key)
+        if kind == b"stream":
+            stored += b"".join(str(entry).encode() for entry in await redis.xrange(key))
+        elif kind == b"list":
+            stored += b"".join(await redis.lrange(key, 0, -1))
+        elif kind == b"hash":
+            stored += b"".join(v for v in (await redis.hgetall(key)).values())
+        elif kind == b"string":
+            stored += await redis.get(key) or b""
+    text = stored.decode(errors="replace").lower()
+    assert "nlu_fallback" in text
+    for _, _, secret in PII:
+        assert secret.lower() not in text, secret
+    for secret in ("aisha", "baker street", "cust-000017", "ac10000017", "isla robinson"):
+        assert secret not in text, secret
