@@ -11,12 +11,16 @@ import socketio
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from bot.auth import router as auth_router
+from bot.auth import start_auth
 from bot.chat.delivery import Delivery
 from bot.chat.publisher import ChatPublisher, server_emit
 from bot.chat.server import ChatChannel, create_server
 from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.errors import install_error_handlers
+from bot.insights import router as insights_router
+from bot.insights import start_insights, stop_insights
 from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
 from bot.routers import health, messages, web
@@ -32,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5, health_check_interval=30)
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
-        rasa = RasaClient(settings.effective_rasa_url, settings.rasa_timeout_s, token)
+        rasa = RasaClient(settings.effective_rasa_url, settings.rasa_timeout_s, token, settings.rasa_concurrency)
         conversations = ConversationStore(redis)
         store = ChatStore(redis)
         publisher = ChatPublisher(store, conversations, server_emit(sio))
@@ -45,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retry_interval_s=settings.chat_retry_interval_s,
         )
         app.state.gateway = GatewayState(settings, redis, rasa, conversations, ChatState(store, publisher, delivery))
+        app.state.auth = await start_auth(settings, redis)  # refuses demo passwords and default secrets in production
+        app.state.insights = await start_insights(settings, redis)
         retry = asyncio.create_task(delivery.retry_forever())
         try:
             yield
@@ -52,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retry.cancel()
             with suppress(asyncio.CancelledError):
                 await retry
+            await stop_insights(app.state.insights)
             await delivery.aclose()
             await sio.shutdown()
             await rasa.aclose()
@@ -67,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(messages.router)
+    app.include_router(auth_router)
+    app.include_router(insights_router)
     web.install(app, settings)
     ChatChannel(sio, lambda: cast(GatewayState, app.state.gateway))
     app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     chat_retry_interval_s: float = Field(
         5.0, gt=0, le=300, description="How often messages kept while Rasa was unreachable are offered to it again."
     )
+    rasa_concurrency: int = Field(
+        8, ge=1, le=1000, description="Messages one gateway has in Rasa's hands at once; the rest wait their turn."
+    )
 
     # ---------------------------------------------------------------- accounts
     accounts_demo_password: SecretStr = Field(

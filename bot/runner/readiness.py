@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 import redis
 
+from bot.auth import demo_accounts
 from bot.runner.preflight import redact_url
 from bot.settings import Settings, load_settings
 
@@ -83,8 +84,13 @@ def banner(settings: Settings) -> str:
         f"  action server       {settings.effective_action_url}",
         f"  OSS/BSS (TMF APIs)  {settings.effective_oss_base_url}",
         f"  Redis               {redact_url(settings.effective_redis_url)} ({redis_note})",
-        "Press Ctrl-C to stop everything.",
+        f"  insights            {settings.gateway_url}/insights (product owners)",
     ]
+    demos = demo_accounts(settings)
+    if demos:
+        lines.append("Demo accounts (development only; production refuses to start with them):")
+        lines += [f"  {d.role.value:<14} user {d.username:<14} password {d.password}" for d in demos]
+    lines.append("Press Ctrl-C to stop everything.")
     return "\n".join(lines)
 
 

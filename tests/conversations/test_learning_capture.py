@@ -48,3 +48,20 @@ def test_unclear_turns_escalations_and_oss_failures_are_captured_redacted(produc
     stored = str(records)
     for secret in ("Sarah Jenkins", router.account_id, router.postcode):
         assert secret not in stored, f"{secret!r} reached the learning store"
+
+
+def login(product: Product, user: str) -> dict[str, str]:
+    response = httpx.post(f"{product.gateway_url}/api/auth/login", json={"username": user, "password": "triage-demo"},
+                          timeout=30)  # fmt: skip
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_only_product_owners_read_the_insights_of_the_running_product(product: Product) -> None:
+    url = f"{product.gateway_url}/api/insights/records"
+    assert httpx.get(url, timeout=30).status_code == 401
+    assert httpx.get(url, headers=login(product, "agent"), timeout=30).status_code == 403
+    owner = httpx.get(url, headers=login(product, "product_owner"), timeout=30)
+    assert owner.status_code == 200, owner.text
+    page = httpx.get(f"{product.gateway_url}/insights", headers=login(product, "product_owner"), timeout=30)
+    assert page.status_code == 200 and "<html" in page.text.lower()

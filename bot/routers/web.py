@@ -1,0 +1,60 @@
+"""The customer web chat page at ``/`` and its static files (plain HTML, CSS and JavaScript: no build step)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot.settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """Scripts and styles only from the gateway, so a message can never run code even if escaping failed.
+
+    Images may come from https sites (bots send picture links); the page may be framed by the allowed sites.
+    """
+    ancestors = " ".join(["'self'", *(o for o in settings.allowed_origins if o != "*")])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' https: data:",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {'*' if '*' in settings.allowed_origins else ancestors}",
+        ]
+    )
+
+
+def chat_page(settings: Settings) -> str:
+    """``index.html`` with the settings the page needs filled in (both are validated, and escaped anyway)."""
+    template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return template.replace("{{socketio_path}}", html.escape(settings.socketio_path)).replace(
+        "{{max_chars}}", str(settings.max_message_chars)
+    )
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    page = chat_page(settings)
+    headers = {
+        "Content-Security-Policy": content_security_policy(settings),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    async def index() -> HTMLResponse:
+        return HTMLResponse(page, headers=headers)
+
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
