@@ -17,7 +17,14 @@ def main() -> int:
         print(exc, file=sys.stderr)
         return 2
     # websockets 10 (pinned by Rasa 3.6) is too old for uvicorn's default WebSocket implementation.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.gateway_port, log_level="info", ws="wsproto")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.gateway_port,
+        log_level="info",
+        ws="wsproto",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

@@ -70,7 +70,11 @@ class HandoffEvent(BaseModel):
         return offer
 
     def payload(self) -> dict[str, Any]:
-        return self.dict(exclude_none=True, exclude_defaults=True) | {"type": self.type}
+        """Only what was said: widgets that look at the event see no empty fields."""
+        data = self.dict(exclude_none=True)
+        if not data["offers"]:
+            del data["offers"]
+        return data
 
 
 def quick_replies(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:

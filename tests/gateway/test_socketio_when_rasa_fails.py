@@ -143,18 +143,18 @@ async def test_a_customer_sending_too_fast_is_asked_to_wait(gateway: ExtraGatewa
 async def test_only_the_configured_sites_may_use_the_chat_and_the_api(gateway: ExtraGateway) -> None:
     async with SocketChat(gateway.url, headers={"Origin": SHOP}) as chat:
         assert (await chat.session())["session_id"]
-    with pytest.raises(Exception, match=r"Connection refused|not an accepted origin|Unexpected status"):
-        async with SocketChat(gateway.url, headers={"Origin": "https://evil.example"}):
-            pass
 
-    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as http:
+        handshake = {"EIO": "4", "transport": "polling"}
+        refused = await http.get("/socket.io/", params=handshake, headers={"Origin": "https://evil.example"})
+        assert refused.status_code == 400 and "not an accepted origin" in refused.text
         preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
         allowed = await http.options("/api/messages", headers={"Origin": SHOP, **preflight})
         assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == SHOP
-        refused = await http.options("/api/messages", headers={"Origin": "https://evil.example", **preflight})
-        assert "access-control-allow-origin" not in refused.headers
-        handshake = await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"}, headers={"Origin": SHOP})
-        assert handshake.headers.get_list("access-control-allow-origin") == [SHOP]  # one header, not two
+        elsewhere = await http.options("/api/messages", headers={"Origin": "https://evil.example", **preflight})
+        assert "access-control-allow-origin" not in elsewhere.headers
+        allowed_handshake = await http.get("/socket.io/", params=handshake, headers={"Origin": SHOP})
+        assert allowed_handshake.headers.get_list("access-control-allow-origin") == [SHOP]  # one header, not two
 
 
 def _through_custom(uttered: list[dict[str, Any]]) -> list[dict[str, Any]] | None:

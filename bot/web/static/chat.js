@@ -30,13 +30,23 @@ const storage = (() => {
 })();
 
 let sessionId = storage.getItem(SESSION_KEY);
-let outbox = JSON.parse(storage.getItem(OUTBOX_KEY) || "[]");
+let outbox = readOutbox();
 let seen = new Set(); // sequence numbers shown (or deliberately not shown)
 let upTo = 0; // every entry up to this sequence number is shown: what to ask for after a reconnection
 let flushing = false;
+let joined = false; // this connection's session is confirmed: only then may the outbox go
 let typingTimer = null;
 let holder = "bot";
 const socket = new Socket(page.socketioPath || "/socket.io");
+
+function readOutbox() {
+  try {
+    const kept = JSON.parse(storage.getItem(OUTBOX_KEY) || "[]");
+    return Array.isArray(kept) ? kept.filter((m) => m && typeof m.message === "string" && m.client_id) : [];
+  } catch (error) {
+    return []; // damaged by hand or by another script: start clean rather than break the page
+  }
+}
 
 function saveOutbox() {
   storage.setItem(OUTBOX_KEY, JSON.stringify(outbox));
@@ -126,7 +136,7 @@ function send(text, display) {
 
 function showWaiting(message) {
   const item = view.entryItem({ kind: "customer", text: message.message, display: message.display, client_id: message.client_id, ts: message.ts }, choose);
-  view.markPending(item, socket.connected ? "Sending…" : "Not sent yet: it will go when the connection is back");
+  view.markPending(item, joined ? "Sending…" : "Not sent yet: it will go when the connection is back");
   view.place(item);
 }
 
@@ -139,7 +149,7 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Send the outbox oldest first, one at a time, so the server keeps them in the order they were typed.
 async function flush() {
-  if (flushing || !socket.connected || !sessionId) return;
+  if (flushing || !socket.connected || !joined) return;
   flushing = true;
   try {
     while (outbox.length && socket.connected) {
@@ -179,15 +189,24 @@ function choose(payload, title) {
 
 // ---------------------------------------------------------------- the connection
 
-socket.on("connect", async () => {
+socket.on("connect", () => {
   view.setConnection("");
+  join();
+});
+
+// Ask for this browser's conversation (or a new one) and what it has not shown yet; retry while the gateway
+// cannot reach its storage, without sending anything meanwhile.
+async function join() {
   let ack;
   try {
     ack = await socket.emit("session_request", { session_id: sessionId, after_seq: upTo });
   } catch (error) {
+    return; // disconnected: the next connection asks again
+  }
+  if (!ack || ack.error) {
+    setTimeout(() => socket.connected && join(), 2000);
     return;
   }
-  if (!ack || ack.error) return;
   if (ack.session_id !== sessionId) {
     // A new conversation (first visit, or the old one expired): nothing shown so far belongs to it.
     sessionId = ack.session_id;
@@ -201,10 +220,12 @@ socket.on("connect", async () => {
   view.setState(stateText());
   showAll(ack.history || []);
   for (const item of document.querySelectorAll(".msg--customer:not([data-seq]) .msg__status")) item.textContent = "Sending…";
+  joined = true;
   flush();
-});
+}
 
 socket.on("disconnect", () => {
+  joined = false;
   view.setConnection("Connection lost. Reconnecting… Anything you send now will go when it's back.");
   view.setTyping("");
   for (const item of document.querySelectorAll(".msg--customer:not([data-seq]) .msg__status")) {
