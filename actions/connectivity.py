@@ -14,6 +14,12 @@ from actions.lookups import Lookups
 from actions.oss import models as m
 from actions.oss.identifiers import outward_code
 
+# Asked after every fix the customer tries at home; the answers reach the home_fix rules as affirm/deny.
+DID_IT_WORK: list[dict[str, str]] = [
+    {"title": "Yes, it works", "payload": "/affirm"},
+    {"title": "No, still broken", "payload": "/deny"},
+]
+
 HOME_FIX_STEPS = {
     "customerPremisesEquipment": (
         "The test reaches your line but not your router, so let's restart it: switch the router off at the wall, "
@@ -126,7 +132,7 @@ async def broadband(ctx: Context) -> None:
     steps = HOME_FIX_STEPS.get(test.fault_location or "none", HOME_FIX_STEPS["none"])
     ctx.say(
         steps + " Did that fix it?",
-        buttons=[{"title": "Yes, it works", "payload": "/affirm"}, {"title": "No, still broken", "payload": "/deny"}],
+        buttons=DID_IT_WORK,
     )
     ctx.tried(f"home fix: {test.fault_location or 'none'}")
     ctx.expect("home_fix")
@@ -163,7 +169,7 @@ async def mobile(ctx: Context) -> None:
     ctx.say(
         "Your number is registered on our network and there's no fault in your area. Please restart your "
         "phone, check flight mode is off, and take the SIM out and put it back. Did that fix it?",
-        buttons=[{"title": "Yes, it works", "payload": "/affirm"}, {"title": "No, still broken", "payload": "/deny"}],
+        buttons=DID_IT_WORK,
     )
     ctx.tried("device restart and SIM reseat")
     ctx.expect("home_fix")
