@@ -2,7 +2,8 @@
 
 The request travels twice: in the ``escalation`` slot (so the tracker keeps it) and as a custom bot message
 ``{"handoff": {...}}`` that the gateway turns into a queued case. It carries the reason code, the queue and the
-priority with its reasons, and everything the bot learned, so the agent never asks again.
+priority with its reasons, and everything the bot learned (``understanding``: the intent ranking and entities of
+the customer's last message), so the agent never asks again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM
 
 HANDOFF_VERSION = 1
+UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent
 
 TEAM_NAMES = {
     "technical": "technical support",
@@ -45,7 +47,14 @@ def build_handoff(
     if reason in HIGH_PRIORITY_REASONS and reason not in reasons:
         reasons.append(reason)
     priority = "high" if reasons else "normal"
-    intent = tracker.latest_message.get("intent") or {}
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    understanding = {
+        "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+        "intent_ranking": [{"name": r.get("name"), "confidence": r.get("confidence")}
+                           for r in (latest.get("intent_ranking") or [])[:UNDERSTANDING_ALTERNATIVES + 1]],
+        "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in latest.get("entities") or []],
+    }  # fmt: skip
     return {
         "v": HANDOFF_VERSION,
         "reason": reason,
@@ -60,6 +69,7 @@ def build_handoff(
         "evidence": tracker.get_slot("evidence") or [],
         "tried": tracker.get_slot("tried") or [],
         "last_intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+        "understanding": understanding,
         "requested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 

@@ -19,11 +19,15 @@ from bot.chat.server import ChatChannel, create_server
 from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.errors import install_error_handlers
+from bot.handoff.service import HandoffService
+from bot.handoff.state import HandoffState, start_handoff
+from bot.handoff.tracker import TrackerRecorder
 from bot.insights import router as insights_router
 from bot.insights import start_insights, stop_insights
 from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
-from bot.routers import health, messages, web
+from bot.redis_retry import RECONNECTING
+from bot.routers import agent, agent_ws, console_page, health, messages, web
 from bot.settings import Settings, get_settings
 from bot.state import ChatState, GatewayState
 
@@ -34,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5, health_check_interval=30)
+        redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5, health_check_interval=30, **RECONNECTING)
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
         rasa = RasaClient(settings.effective_rasa_url, settings.rasa_timeout_s, token, settings.rasa_concurrency)
         conversations = ConversationStore(redis)
@@ -51,6 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.gateway = GatewayState(settings, redis, rasa, conversations, ChatState(store, publisher, delivery))
         app.state.auth = await start_auth(settings, redis)  # refuses demo passwords and default secrets in production
         app.state.insights = await start_insights(settings, redis)
+        recorder = TrackerRecorder(redis, settings.effective_rasa_url, token, settings.rasa_timeout_s)
+        handoff = HandoffService(settings, redis, store, conversations, publisher, recorder)
+        delivery.on_handoff = handoff.escalate
+        delivery.after_turn = handoff.after_bot_turn
+        app.state.handoff = start_handoff(handoff)
         retry = asyncio.create_task(delivery.retry_forever())
         try:
             yield
@@ -58,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retry.cancel()
             with suppress(asyncio.CancelledError):
                 await retry
+            await app.state.handoff.stop()
             await stop_insights(app.state.insights)
             await delivery.aclose()
             await sio.shutdown()
@@ -76,8 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(messages.router)
     app.include_router(auth_router)
     app.include_router(insights_router)
+    app.include_router(agent.router)
+    app.include_router(agent.supervisor_router)
+    app.include_router(agent_ws.router)
     web.install(app, settings)
-    ChatChannel(sio, lambda: cast(GatewayState, app.state.gateway))
+    console_page.install(app)
+    ChatChannel(
+        sio, lambda: cast(GatewayState, app.state.gateway), lambda: cast(HandoffState, app.state.handoff).service
+    )
     app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))
     if settings.allowed_origins:
         # mypy 1.4 cannot match Starlette's ParamSpec middleware factory (it refuses CORSMiddleware too).

@@ -23,11 +23,15 @@ SESSION_SEPARATOR = "."  # never in an id or a token: both are URL-safe base64
 
 
 class Holder(str, Enum):
-    """Who answers the customer now: the bot, nobody yet (queued for a person), or a person."""
+    """Who answers the customer now: the bot, nobody yet (queued for a person), a person, or nobody (closed).
+
+    ``closed``: a person ended the chat; the customer's next message goes to the bot again.
+    """
 
     bot = "bot"
     waiting = "waiting"
     agent = "agent"
+    closed = "closed"
 
 
 @dataclass(frozen=True)

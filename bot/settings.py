@@ -11,11 +11,13 @@ import re
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, ValidationError, root_validator, validator
 
 ENV_PREFIX = "TRIAGE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
@@ -95,6 +97,47 @@ class Settings(BaseSettings):
         8, ge=1, le=1000, description="Messages one gateway has in Rasa's hands at once; the rest wait their turn."
     )
 
+    # ---------------------------------------------------------------- handoff to people
+    handoff_agent_capacity: int = Field(3, ge=1, le=20, description="Live chats one agent holds at once.")
+    handoff_average_handle_s: float = Field(
+        300.0,
+        gt=0,
+        le=7200,
+        description="Average length of an agent's chat in s; drives the estimated wait.",
+    )
+    handoff_reannounce_after_s: float = Field(
+        120.0, gt=0, le=3600, description="A waiting case nobody accepted this long is re-announced, customer told."
+    )
+    handoff_reannounce_max: int = Field(
+        3, ge=1, le=100, description="Re-announcements before the customer is offered a callback or a ticket instead."
+    )
+    handoff_reconnect_grace_s: float = Field(
+        60.0, gt=0, le=3600, description="How long a disconnected agent keeps their chats before they return to queue."
+    )
+    handoff_presence_ttl_s: float = Field(
+        20.0, gt=1, le=600, description="An agent console silent this long counts as disconnected (it beats every 5 s)."
+    )
+    handoff_sweep_interval_s: float = Field(
+        1.0, gt=0, le=60, description="How often a gateway looks for overdue cases and agents gone past their grace."
+    )
+    handoff_opening_hours: str = Field(
+        "00:00-24:00",
+        regex=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+        description="Daily hours when agents take chats, HH:MM-HH:MM in handoff_timezone.",
+    )
+    handoff_open_days: list[str] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        description='Days agents take chats, comma-separated or a JSON list ("mon,tue,wed,thu,fri").',
+    )
+    handoff_timezone: str = Field("Europe/London", description="Time zone of the opening hours (IANA name).")
+    handoff_repeat_contact_days: int = Field(7, ge=1, le=90, description="A case within this many days is a repeat.")
+    handoff_negative_sentiment: float = Field(
+        -0.35,
+        ge=-1,
+        le=0,
+        description="Mean sentiment (-1..1) of the last 3 customer turns at or below this: frustration.",
+    )
+
     # ---------------------------------------------------------------- accounts
     accounts_demo_password: SecretStr = Field(
         SecretStr("triage-demo"),
@@ -115,7 +158,7 @@ class Settings(BaseSettings):
 
             Broken JSON is handed on as text, so validation refuses it naming the setting.
             """
-            if field_name != "allowed_origins":
+            if field_name not in ("allowed_origins", "handoff_open_days"):
                 return cls.json_loads(raw_val)  # type: ignore[attr-defined]
             if not raw_val.lstrip().startswith("["):
                 return [part.strip() for part in raw_val.split(",") if part.strip()]
@@ -131,6 +174,21 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown setting {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         return values
+
+    @validator("handoff_open_days", each_item=True)
+    def _day_name(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in DAYS:
+            raise ValueError(f"{value!r} is not a day; use {', '.join(DAYS)}")
+        return day
+
+    @validator("handoff_timezone")
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone, e.g. Europe/London or UTC") from None
+        return value
 
     @validator("redis_url")
     def _redis_scheme(cls, value: str | None) -> str | None:

@@ -5,6 +5,7 @@ so it stays out of shell history and process lists.
 
     python -m bot.auth set-user alice --role product_owner      # create, or change role and password
     python -m bot.auth disable alice                            # ends alice's sessions too
+    python -m bot.auth set-queues alice technical,billing          # the handoff queues an agent serves
     python -m bot.auth list
 """
 
@@ -18,6 +19,7 @@ import sys
 from redis.asyncio import Redis
 
 from bot.auth.accounts import AccountError, Accounts
+from bot.auth.bootstrap import ALL_QUEUES
 from bot.auth.passwords import MIN_PASSWORD_CHARS
 from bot.auth.roles import Role
 from bot.settings import SettingsError, load_settings
@@ -43,13 +45,21 @@ async def _run(args: argparse.Namespace) -> int:
                 raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
             user = await accounts.set_user(args.name, Role(args.role), password)
             print(f"{user.name}: {user.role.value}")
+        elif args.command == "set-queues":
+            wanted = [q.strip() for q in args.queues.split(",") if q.strip()]
+            unknown = sorted(set(wanted) - set(ALL_QUEUES))
+            if unknown:
+                raise AccountError(f"unknown queue {', '.join(unknown)} (queues: {', '.join(ALL_QUEUES)})")
+            await accounts.set_queues(args.name, wanted)
+            print(f"{args.name}: {', '.join(sorted(set(wanted)))}")
         elif args.command == "disable":
             await accounts.disable(args.name)
             print(f"{args.name}: disabled")
         else:
             for name in await accounts.names():
                 found = await accounts.get(name)
-                print(f"{name}\t{found.role.value if found else 'disabled'}")
+                queues = ",".join(await accounts.queues(name))
+                print(f"{name}\t{found.role.value if found else 'disabled'}\t{queues}")
     finally:
         await redis.close()
     return 0
@@ -62,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     set_user.add_argument("name")
     set_user.add_argument("--role", choices=[role.value for role in Role], required=True)
     commands.add_parser("disable", help="disable a user and end their sessions").add_argument("name")
+    set_queues = commands.add_parser("set-queues", help="set the handoff queues an agent serves")
+    set_queues.add_argument("name")
+    set_queues.add_argument("queues", help=f"comma-separated: {','.join(ALL_QUEUES)}")
     commands.add_parser("list", help="list users and roles")
     args = parser.parse_args(argv)
     try:

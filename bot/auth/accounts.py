@@ -1,6 +1,7 @@
 """Accounts and login sessions in Redis.
 
-A user is a hash ``triage:auth:user:<name>`` (``{"v": 1, role, password: <argon2 hash>, disabled, created}``).
+A user is a hash ``triage:auth:user:<name>`` (``{"v": 1, role, password: <argon2 hash>, disabled, created,
+queues}``); ``queues`` is the JSON list of handoff queues an agent serves (supervisors and admins see all).
 A session is ``triage:auth:session:<sha256 of the token>`` with an expiry; the token itself is only ever in
 the client's cookie or ``Authorization`` header. Each request reads the user again, so a disabled account or a
 changed role takes effect at once.
@@ -9,6 +10,7 @@ changed role takes effect at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -85,6 +87,16 @@ class Accounts:
         if role is None or disabled == "1":
             return None
         return User(name, Role(role))
+
+    async def queues(self, name: str) -> list[str]:
+        """The handoff queues the user serves (empty: none yet)."""
+        raw = _text(await self._redis.hget(keys.user(name), "queues"))
+        return [str(q) for q in json.loads(raw)] if raw else []
+
+    async def set_queues(self, name: str, queues: list[str]) -> None:
+        if not await self._redis.exists(keys.user(name)):
+            raise AccountError(f"there is no user {name!r}")
+        await self._redis.hset(keys.user(name), "queues", json.dumps(sorted(set(queues))))
 
     async def password_hash(self, name: str) -> str | None:
         return _text(await self._redis.hget(keys.user(name), "password"))

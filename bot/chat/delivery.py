@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -51,7 +51,27 @@ OFFERS = [
 ]
 
 
+OnHandoff = Callable[[str, dict[str, Any], int], Awaitable[object]]
+"""Called with (conversation id, the handoff request, its sequence number) once the request is kept."""
+AfterTurn = Callable[[str], Awaitable[dict[str, Any] | None]]
+"""Called after each bot turn without a handoff; may return a handoff request the gateway raises itself."""
+
+NO_ANSWER = (
+    "Sorry, I couldn't finish that just now: one of our systems didn't answer. You can try again in a moment, or I "
+    "can put you through to a person, or leave it as a ticket that a person answers here."
+)
+HANDOFF_RETRY_PAUSES_S = (0.2, 1.0, 0.0)  # enqueueing is idempotent per request, so a retry cannot make two cases
+HANDOFF_FAILED = (
+    "Sorry, I couldn't reach our team's queue just now, so nobody has your chat yet. Please ask for a person again "
+    "in a moment, or leave it as a ticket that a person answers here."
+)
+FRUSTRATED = "I can tell this has been frustrating. I'm getting you a person now, with everything so far."
+
+
 class Delivery:
+    on_handoff: OnHandoff | None = None
+    after_turn: AfterTurn | None = None
+
     def __init__(
         self,
         store: ChatStore,
@@ -134,12 +154,50 @@ class Delivery:
             await self._publisher.typing(conversation_id, False)
             raise _Stalled from exc
         entries = bot_entries(replies)
+        if not entries:
+            # Every turn of this bot answers; an empty one means a step failed inside Rasa (typically the action
+            # server not answering). The message is in the tracker already, so it is not resent: the customer is
+            # told and offered a way out instead of silence.
+            body = {"text": NO_ANSWER, "quick_replies": wire.quick_replies(OFFERS)}
+            entries = [{"kind": "message", "from": "bot", "ts": wire.now_ms(), "body": body}]
         kept, following = await self._store.complete_pending(conversation_id, entries, token, self._lock_ttl_s)
         await self._publisher.send(conversation_id, kept)
-        await self._publisher.typing(conversation_id, False)
-        if any(_is_handoff(entry["body"]) for entry in entries):
-            await self._conversations.set_holder(conversation_id, Holder.waiting)
+        try:
+            await self._after(conversation_id, kept)
+        finally:
+            # The turn ends once the handoff it asked for is queued (or the gateway raised its own).
+            await self._publisher.typing(conversation_id, False)
         return following
+
+    async def _after(self, conversation_id: str, kept: list[dict[str, Any]]) -> None:
+        requests = [entry for entry in kept if _is_handoff(entry["body"])]
+        if requests:
+            await self._conversations.set_holder(conversation_id, Holder.waiting)
+            for entry in requests:
+                await self._handoff(conversation_id, entry)
+        elif self.after_turn is not None and (request := await self.after_turn(conversation_id)):
+            await self._conversations.set_holder(conversation_id, Holder.waiting)
+            said = await self._publisher.message(
+                conversation_id, [{"text": FRUSTRATED}, {"custom": {"handoff": request}}]
+            )
+            await self._handoff(conversation_id, said[-1])
+
+    async def _handoff(self, conversation_id: str, entry: dict[str, Any]) -> None:
+        if self.on_handoff is None:
+            return
+        for attempt, pause_s in enumerate(HANDOFF_RETRY_PAUSES_S):
+            try:
+                await self.on_handoff(conversation_id, entry["body"]["custom"]["handoff"], int(entry["seq"]))
+                return
+            except Exception:  # the reply is kept: a case that failed must not stop the conversation
+                log.exception("handoff request of %s not queued (seq %s, attempt %d)", conversation_id,
+                              entry.get("seq"), attempt + 1)  # fmt: skip
+                await asyncio.sleep(pause_s)
+        # No case could be made: the customer must not wait for a person nobody will see. The bot holds the chat
+        # again and says so, with the same ways out as when the assistant is down.
+        await self._conversations.set_holder(conversation_id, Holder.bot)
+        body = {"text": HANDOFF_FAILED, "quick_replies": wire.quick_replies(OFFERS)}
+        await self._publisher.message(conversation_id, [body])
 
     async def _tell_assistant_down(self, conversation_id: str) -> None:
         """Once per outage: every retry that fails again stays silent."""
@@ -170,11 +228,12 @@ class Delivery:
             await self._store.release(conversation_id, token)
         ticket = text == OFFER_TICKET
         handoff = _handoff_request(unanswered, ticket)
-        await self._publisher.message(
+        said = await self._publisher.message(
             conversation_id, [{"text": AS_TICKET if ticket else TO_PERSON}, {"custom": handoff}]
         )
         await self._store.set_assistant_down(conversation_id, False)
         await self._conversations.set_holder(conversation_id, Holder.waiting)
+        await self._handoff(conversation_id, said[-1])
 
     async def retry_forever(self) -> None:
         """Every ``retry_interval_s``: when Rasa answers again, deliver what every conversation kept for it."""

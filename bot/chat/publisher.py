@@ -28,8 +28,10 @@ HOLDER_AFTER = {
     "position": Holder.waiting,
     "agent_joined": Holder.agent,
     "agent_left": Holder.bot,
+    "requeued": Holder.waiting,
     "handed_back": Holder.bot,
-    "no_agent": Holder.bot,
+    "closed": Holder.closed,
+    "no_agent": Holder.waiting,
 }
 
 
@@ -46,14 +48,17 @@ class ChatPublisher:
 
     async def message(
         self, conversation_id: str, bodies: list[dict[str, Any]], sender: str = "system", agent_name: str | None = None
-    ) -> None:
-        """Keep and send ``bot_uttered`` bodies from someone other than the bot: the gateway itself, or an agent."""
+    ) -> list[dict[str, Any]]:
+        """Keep and send ``bot_uttered`` bodies from someone other than Rasa's turn: the gateway, an agent, the bot
+        at a hand-back. Returns the kept entries with their sequence numbers."""
         extra = {"agent_name": agent_name} if agent_name else {}
         entries = [{"kind": "message", "from": sender, "ts": wire.now_ms(), "body": b, **extra} for b in bodies]
-        await self.send(conversation_id, await self._store.append(conversation_id, entries))
+        kept = await self._store.append(conversation_id, entries)
+        await self.send(conversation_id, kept)
+        return kept
 
-    async def agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
-        await self.message(conversation_id, [{"text": text}], sender="agent", agent_name=agent_name)
+    async def agent_message(self, conversation_id: str, agent_name: str, text: str) -> list[dict[str, Any]]:
+        return await self.message(conversation_id, [{"text": text}], sender="agent", agent_name=agent_name)
 
     async def handoff_event(self, conversation_id: str, event: wire.HandoffEvent) -> None:
         """Send one lifecycle step; every step but typing is kept, so a reloaded page shows where things stand."""

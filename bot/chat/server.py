@@ -11,6 +11,8 @@ Events a client sends (each answered with an acknowledgement, which Rasa's widge
   ``{v, seq, client_id, duplicate}`` once kept, before Rasa answers; a refusal is acknowledged with the
   gateway's error shape ``{v, error, message}`` and told to the customer as a one-off ``bot_uttered``.
 
+* ``customer_typing {typing}``: shown to the agent holding the conversation (no acknowledgement).
+
 The server sends ``bot_uttered`` (Rasa's shapes plus ``metadata``), ``typing`` and ``handoff`` (see ``wire``).
 """
 
@@ -28,6 +30,7 @@ from redis.exceptions import RedisError
 from bot.chat import wire
 from bot.chat.publisher import FANOUT_CHANNEL
 from bot.errors import error_body
+from bot.handoff.service import HandoffService
 from bot.origins import OriginPolicy
 from bot.settings import Settings
 from bot.state import GatewayState
@@ -53,11 +56,24 @@ def create_server(settings: Settings) -> socketio.AsyncServer:
 
 
 class ChatChannel:
-    def __init__(self, sio: socketio.AsyncServer, state: Callable[[], GatewayState]) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, state: Callable[[], GatewayState], handoff: Callable[[], HandoffService]
+    ) -> None:
         self._sio = sio
         self._state = state
+        self._handoff = handoff
         sio.on(wire.SESSION_REQUEST, self.session_request)
         sio.on(wire.USER_UTTERED, self.user_uttered)
+        sio.on(wire.CUSTOMER_TYPING, self.customer_typing)
+
+    async def customer_typing(self, sid: str, data: object) -> None:
+        """The customer is typing (``{typing: bool}``): shown to the agent holding the chat, never stored."""
+        conversation_id = (await self._sio.get_session(sid)).get("conversation_id")
+        if isinstance(conversation_id, str) and isinstance(data, dict) and isinstance(data.get("typing"), bool):
+            try:
+                await self._handoff().customer_typing(conversation_id, data["typing"])
+            except (RedisError, OSError):
+                log.warning("customer typing not passed on sid=%s", sid, exc_info=True)
 
     async def session_request(self, sid: str, data: object) -> Ack:
         request = data if isinstance(data, dict) else {}
@@ -160,8 +176,8 @@ class ChatChannel:
             delivery.schedule(conversation_id)
         elif not accepted.duplicate and offer:
             delivery.schedule_offer(conversation_id, text)
-        elif not accepted.duplicate:  # a person holds the conversation
-            await state.chat.store.notify_agent(conversation_id, accepted.seq)
+        elif not accepted.duplicate:  # a person holds the conversation, or one is coming
+            await self._handoff().customer_message(conversation_id, entry | {"seq": accepted.seq})
         return {"v": wire.VERSION, "seq": accepted.seq, "client_id": client_id, "duplicate": accepted.duplicate}
 
     async def _refuse(self, sid: str, code: str, message: str, **extra: Any) -> Ack:

@@ -14,8 +14,9 @@ Per conversation (each key expires with the conversation, a month after its last
 * ``triage:chat:assistant-down:<id>``: present while the customer has been told the assistant is not answering.
 
 ``triage:chat:pending`` is the set of conversations with pending messages, which the retry loop walks.
-While a person holds a conversation, each customer message is announced on the pub/sub channel
-``triage:chat:to-agent`` as ``{"v": 1, "conversation_id": ..., "seq": ...}`` instead of going to Rasa.
+While a person holds a conversation or one is coming (holder ``agent`` or ``waiting``), customer messages are
+kept here but never queued for Rasa: ``bot.handoff.service`` shows them to the agent and records them in
+Rasa's tracker as events.
 """
 
 from __future__ import annotations
@@ -36,12 +37,12 @@ PENDING_SET = "triage:chat:pending"
 LOCK = "triage:chat:lock:{id}"
 RATE = "triage:chat:rate:{id}:"
 ASSISTANT_DOWN = "triage:chat:assistant-down:{id}"
-TO_AGENT = "triage:chat:to-agent"
 REPLAY_MAX = 500  # entries sent to a reconnecting page at most; older ones stay in Redis for agents
 
 # Accept one customer message in one round trip, atomically: a client id already kept is answered with its
 # sequence number; otherwise the message counts against the rate limit, is kept with the next sequence
-# number and, unless a person holds the conversation (or the gateway answers it itself), queued for Rasa.
+# number and, unless a person holds the conversation or one is coming (or the gateway answers it itself), queued
+# for Rasa. A closed conversation (the agent ended it) goes back to the bot with this message.
 # Returns {seq, duplicate, queued, retry_after_ms}; a refused message is {0, 0, 0, ms until the window ends}.
 _ACCEPT = """
 local known = redis.call('HGET', KEYS[2], ARGV[1])
@@ -59,7 +60,9 @@ redis.call('HSET', KEYS[2], ARGV[1], seq)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 local queued = 0
-if ARGV[3] == '1' and redis.call('HGET', KEYS[6], 'holder') ~= ARGV[8] then
+local holder = redis.call('HGET', KEYS[6], 'holder')
+if holder == ARGV[10] then redis.call('HSET', KEYS[6], 'holder', ARGV[11]) end
+if ARGV[3] == '1' and holder ~= ARGV[8] and holder ~= ARGV[9] then
   local entry = cjson.decode(ARGV[2])
   redis.call('RPUSH', KEYS[3], cjson.encode({seq = seq, client_id = entry['client_id'], text = entry['text']}))
   redis.call('EXPIRE', KEYS[3], ARGV[4])
@@ -111,7 +114,7 @@ return 0
 class Accepted:
     seq: int
     duplicate: bool
-    queued: bool  # handed to Rasa's queue (not: a duplicate, a person holds the chat, or the gateway answers it)
+    queued: bool  # handed to Rasa's queue (not: a duplicate, a person holds or is coming, or the gateway answers it)
     retry_after_s: float | None  # set when refused by the rate limit
 
 
@@ -173,6 +176,9 @@ class ChatStore:
                 rate_limit,
                 rate_window_s,
                 Holder.agent.value,
+                Holder.waiting.value,
+                Holder.closed.value,
+                Holder.bot.value,
             ],
         )
         seq, duplicate, queued, retry_ms = (int(x) for x in result)
@@ -253,9 +259,6 @@ class ChatStore:
 
     async def forget_if_idle(self, conversation_id: str) -> None:
         await self._forget(keys=[PENDING.format(id=conversation_id), PENDING_SET], args=[conversation_id])
-
-    async def notify_agent(self, conversation_id: str, seq: int) -> None:
-        await self._redis.publish(TO_AGENT, json.dumps({"v": 1, "conversation_id": conversation_id, "seq": seq}))
 
     # ---------------------------------------------------------------- the assistant-down flag
 

@@ -30,12 +30,15 @@ SESSION_CONFIRM = "session_confirm"
 USER_UTTERED = "user_uttered"
 BOT_UTTERED = "bot_uttered"
 TYPING = "typing"
+CUSTOMER_TYPING = "customer_typing"
 HANDOFF = "handoff"
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_DISPLAY_CHARS = 200  # a button title shown in place of its payload
 
-HandoffType = Literal["queued", "position", "agent_joined", "agent_typing", "agent_left", "handed_back", "no_agent"]
+HandoffType = Literal[
+    "queued", "position", "agent_joined", "agent_typing", "agent_left", "requeued", "handed_back", "closed", "no_agent"
+]
 
 
 def now_ms() -> int:
@@ -50,9 +53,11 @@ class HandoffEvent(BaseModel):
     """One step of a hand-over to a person, published by whichever process runs the queues and the agents.
 
     ``queued``/``position``: waiting, ``position`` in the queue and ``wait_s`` estimated; ``agent_joined``,
-    ``agent_typing`` (``typing`` true or false, never stored), ``agent_left``: ``agent_name``; ``handed_back``:
-    the bot answers again; ``no_agent``: nobody can take it now, ``message`` and ``offers`` (quick replies such
-    as a callback or a ticket) say what the customer can do instead.
+    ``agent_typing`` (``typing`` true or false, never stored), ``agent_left``: ``agent_name``; ``requeued``: the
+    agent was gone too long, the customer is back in the queue at their place; ``handed_back``: the bot answers
+    again; ``closed``: the agent ended the chat (the next message goes to the bot); ``no_agent``: nobody can take
+    it now, ``message`` and ``offers`` (quick replies such as a callback or a ticket) say what the customer can do
+    instead, while they keep their place.
     """
 
     type: HandoffType

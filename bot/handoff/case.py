@@ -1,8 +1,14 @@
 """The handoff case: everything an agent needs so they never ask what the bot already knows.
 
-Versioned (``v``); ``HandoffCase.schema_json()`` is the documented JSON Schema. A case is built from the bot's
-handoff request (``actions/escalation.py``: reason, queue, priority, findings, evidence, identity) and the
-conversation's Rasa tracker (transcript, what the bot understood, sentiment per turn).
+Versioned (``v``); ``HandoffCase.schema_json()`` is the documented JSON Schema (docs/handoff.md). A case is
+built by the gateway from the bot's handoff request (``actions/escalation.py``: reason, queue, priority,
+findings, evidence, identity), the conversation's history in the chat store (the full transcript, scored for
+sentiment per customer turn) and Rasa's tracker (what the bot understood: intent ranking and entities).
+
+Version 2 added: ``seq`` on transcript turns, ``contact_history``, ``vulnerable``, and what agents add while
+they work the case (``notes``, ``diagnostics``, ``tickets``, ``disposition``), plus ``reannounced`` and
+``transfers``. The body is written once at creation; mutable state (status, queue, agent) lives beside it in
+Redis and is merged in when a case is read (``queues.CaseQueues.get``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-CASE_VERSION = 1
+CASE_VERSION = 2
 
 
 class Queue(str, Enum):
@@ -43,6 +49,7 @@ class CaseStatus(str, Enum):
     accepted = "accepted"
     callback_requested = "callback_requested"
     ticket_requested = "ticket_requested"
+    handed_back = "handed_back"
     closed = "closed"
 
 
@@ -77,11 +84,48 @@ class Understanding(BaseModel):
 
 
 class Turn(BaseModel):
-    speaker: str = Field(..., description="customer, bot or agent")
+    speaker: str = Field(..., description="customer, bot, agent or system")
     text: str
+    seq: int | None = Field(None, description="Position in the conversation's history (chat store).")
     at: str | None = None
     intent: str | None = None
     sentiment: float | None = Field(None, ge=-1, le=1, description="Customer turns: -1 negative to 1 positive.")
+
+
+class Note(BaseModel):
+    at: datetime
+    by: str
+    text: str
+
+
+class DiagnosticRun(BaseModel):
+    """A diagnostic an agent re-ran from the console, with what changed since the bot's run."""
+
+    at: datetime
+    by: str
+    kind: str = Field(..., description="line_test, outage or order")
+    target: str
+    result: dict[str, Any]
+    before: dict[str, Any] | None = Field(None, description="The bot's finding for the same check, if it ran one.")
+    changes: list[str] = Field(default_factory=list, description="Readable differences from the bot's run.")
+    evidence: list[Evidence] = []
+
+
+class TicketAction(BaseModel):
+    at: datetime
+    by: str
+    action: str = Field(..., description="created or updated")
+    ticket_id: str
+    status: str | None = None
+    summary: str
+
+
+class Disposition(BaseModel):
+    resolution: str = Field(..., description="resolved, not_resolved or follow_up")
+    root_cause: str
+    bot_could_handle: bool
+    by: str
+    at: datetime
 
 
 class HandoffCase(BaseModel):
@@ -104,8 +148,19 @@ class HandoffCase(BaseModel):
     tried: list[str] = []
     understanding: Understanding = Understanding()
     transcript: list[Turn] = []
+    contact_history: list[str] = Field(
+        default_factory=list, description="Ids of this customer's other cases within the repeat-contact window."
+    )
+    vulnerable: bool = Field(False, description="The customer mentioned a circumstance that calls for extra care.")
     agent: str | None = None
     accepted_at: datetime | None = None
+    reannounced: int = Field(0, description="Times the case was announced again because nobody took it in time.")
+    transfers: list[str] = Field(default_factory=list, description="Queues the case was transferred from, in order.")
+    notes: list[Note] = []
+    diagnostics: list[DiagnosticRun] = []
+    tickets: list[TicketAction] = []
+    disposition: Disposition | None = None
+    ended_at: datetime | None = None
 
     @property
     def sentiment_trend(self) -> float | None:
@@ -118,17 +173,32 @@ def new_case_id() -> str:
     return "CASE-" + secrets.token_hex(6).upper()
 
 
-def case_from_request(conversation_id: str, request: dict[str, Any], transcript: list[Turn]) -> HandoffCase:
+def case_from_request(
+    conversation_id: str,
+    request: dict[str, Any],
+    transcript: list[Turn],
+    understanding: Understanding | None = None,
+    case_id: str | None = None,
+) -> HandoffCase:
     """A case from the bot's handoff request (``{"handoff": {...}}``) and the transcript so far."""
     findings = dict(request.get("findings") or {})
     last_intent = request.get("last_intent") or {}
+    if understanding is None or understanding.top_intent is None:
+        understanding = Understanding(
+            top_intent=last_intent.get("name"),
+            confidence=last_intent.get("confidence"),
+            alternatives=understanding.alternatives if understanding else [],
+            entities=understanding.entities if understanding else [],
+        )
     services = [str(findings["service"])] if findings.get("service") else []
     return HandoffCase(
-        case_id=new_case_id(),
+        case_id=case_id or new_case_id(),
         conversation_id=conversation_id,
         created_at=datetime.now(timezone.utc),
-        queue=Queue(request.get("queue") or "general"),
-        priority=Priority(request.get("priority") or "normal"),
+        queue=Queue(request.get("queue") or "general") if request.get("queue") in Queue.__members__ else Queue.general,
+        priority=Priority(request.get("priority"))
+        if request.get("priority") in Priority.__members__
+        else Priority.normal,
         priority_reasons=list(request.get("priority_reasons") or []),
         reason=str(request.get("reason") or "customer_request"),
         problem=request.get("problem"),
@@ -139,6 +209,6 @@ def case_from_request(conversation_id: str, request: dict[str, Any], transcript:
         findings=findings,
         evidence=[Evidence.parse_obj(e) for e in request.get("evidence") or []],
         tried=list(request.get("tried") or []),
-        understanding=Understanding(top_intent=last_intent.get("name"), confidence=last_intent.get("confidence")),
+        understanding=understanding,
         transcript=transcript,
     )

@@ -94,6 +94,8 @@ def make_filters(
     now = now if now is not None else time.time()
     end_s = _utc(end) if end else now - now % DEFAULT_END_STEP_S + DEFAULT_END_STEP_S
     start_s = _utc(start) if start else end_s - DEFAULT_WINDOW_DAYS * 86400
+    if start_s < 0:  # record ids and index scores are Unix milliseconds: nothing exists before 1970
+        raise GatewayError(400, "invalid_window", "The window must start after 1970-01-01T00:00:00Z.")
     if start_s >= end_s:
         raise GatewayError(400, "invalid_window", "'from' must be earlier than 'to'.")
     if end_s - start_s > MAX_WINDOW_DAYS * 86400:

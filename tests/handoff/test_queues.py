@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.handoff.case import CaseStatus, HandoffCase, Priority, Queue, Turn, case_from_request
-from bot.handoff.queues import CaseQueues
+from bot.handoff.queues import CaseQueues, Place
 from tests.fixtures.redis_server import RedisServer
 
 
@@ -36,6 +36,14 @@ def case(queue: str = "billing", priority: str = "normal", reason: str = "custom
     return case_from_request("conv-1", request, transcript)
 
 
+async def test_a_handoff_request_becomes_one_case_only(queues: CaseQueues) -> None:
+    first, again = case(), case()
+    stored, created = await queues.enqueue(first, "triage:handoff:request:conv-1:7")
+    repeated, created_again = await queues.enqueue(again, "triage:handoff:request:conv-1:7")
+    assert created and not created_again and repeated.case_id == stored.case_id
+    assert await queues.count(Queue.billing) == 1
+
+
 async def test_a_case_carries_what_the_bot_found(queues: CaseQueues) -> None:
     made = case()
     await queues.enqueue(made)
@@ -48,11 +56,14 @@ async def test_a_case_carries_what_the_bot_found(queues: CaseQueues) -> None:
 
 
 async def test_positions_follow_priority_then_age(queues: CaseQueues) -> None:
-    first, second, urgent = case(), case(), case(priority="high")
-    assert (await queues.enqueue(first)).position == 1
-    assert (await queues.enqueue(second)).position == 2
-    place = await queues.enqueue(urgent)
-    assert place.position == 1 and place.estimated_wait_s == 120
+    first = case()
+    await asyncio.sleep(0.002)  # a later case, by the clock
+    second, urgent = case(), case(priority="high")
+    for made in (first, second, urgent):
+        await queues.enqueue(made)
+    assert (await queues.place(second.case_id, Queue.billing)) == Place(3, 360)
+    place = await queues.place(urgent.case_id, Queue.billing)
+    assert place is not None and place.position == 1 and place.estimated_wait_s == 120
     assert [c.case_id for c in await queues.waiting(Queue.billing)] == [urgent.case_id, first.case_id,
                                                                          second.case_id]  # fmt: skip
     second_place = await queues.place(second.case_id, Queue.billing, agents_online=2)
@@ -63,25 +74,73 @@ async def test_two_agents_clicking_at_once_one_wins(queues: CaseQueues) -> None:
     made = case(queue="technical")
     await queues.enqueue(made)
     results = await asyncio.gather(*(queues.accept(made.case_id, Queue.technical, f"agent{i}") for i in range(8)))
-    winners = [r for r in results if r is not None]
+    winners = [r.case for r in results if r.case is not None]
     assert len(winners) == 1
+    losers = [r for r in results if r.case is None]
+    assert {r.problem for r in losers} == {"taken"} and {r.holder for r in losers} == {winners[0].agent}
     stored = await queues.get(made.case_id)
     assert stored is not None and stored.status is CaseStatus.accepted and stored.agent == winners[0].agent
     assert await queues.place(made.case_id, Queue.technical) is None
 
 
-async def test_a_case_nobody_takes_in_time_is_found_for_reannouncement(queues: CaseQueues) -> None:
+async def test_an_agent_at_capacity_cannot_take_another(queues: CaseQueues) -> None:
+    first, second = case(), case()
+    await queues.enqueue(first)
+    await queues.enqueue(second)
+    assert (await queues.accept(first.case_id, Queue.billing, "dana", capacity=1)).case is not None
+    refused = await queues.accept(second.case_id, Queue.billing, "dana", capacity=1)
+    assert refused.case is None and refused.problem == "at_capacity"
+    assert (await queues.place(second.case_id, Queue.billing)) is not None  # still waiting for someone else
+
+
+async def test_each_queue_is_a_stream_read_by_a_consumer_group(queues: CaseQueues) -> None:
+    await queues.ensure_groups()
     made = case(queue="orders")
     await queues.enqueue(made)
-    assert await queues.waiting_longer_than(Queue.orders, 3600) == []
-    overdue = await queues.waiting_longer_than(Queue.orders, -1)
-    assert [c.case_id for c in overdue] == [made.case_id]
+    [announced] = await queues.read_new("gateway-a", block_ms=100)
+    assert (announced.queue, announced.case_id, announced.event) == (Queue.orders, made.case_id, "queued")
+    assert await queues.read_new("gateway-b", block_ms=10) == []  # one gateway announces each entry
+    # A gateway restarted under the same name first reads what it left unfinished.
+    assert [a.case_id for a in await queues.read_own_pending("gateway-a")] == [made.case_id]
+    # Nobody accepted it in time: any gateway claims the entry to announce it again.
+    [overdue] = await queues.claim_overdue("gateway-b", min_idle_s=0)
+    assert overdue.case_id == made.case_id
+    await queues.accept(made.case_id, Queue.orders, "dana")
+    assert await queues.claim_overdue("gateway-b", min_idle_s=0) == []  # accepting acknowledged the entry
+
+
+async def test_a_transfer_moves_the_case_to_the_other_queue_stream(queues: CaseQueues) -> None:
+    await queues.ensure_groups()
+    made = case(queue="technical")
+    await queues.enqueue(made)
+    await queues.read_new("gateway-a", block_ms=100)
+    await queues.accept(made.case_id, Queue.technical, "dana")
+    assert await queues.requeue(made.case_id, to_queue=Queue.billing, from_agent="dana", event="transferred")
+    moved = await queues.get(made.case_id)
+    assert moved is not None and moved.queue is Queue.billing and moved.status is CaseStatus.waiting
+    assert moved.transfers == ["technical"] and await queues.agent_case_ids("dana") == []
+    [announced] = await queues.read_new("gateway-a", block_ms=100)
+    assert (announced.queue, announced.event) == (Queue.billing, "transferred")
+
+
+async def test_an_agent_gone_too_long_returns_the_case_to_its_place(queues: CaseQueues) -> None:
+    older = case()
+    await asyncio.sleep(0.002)
+    newer = case()
+    await queues.enqueue(older)
+    await queues.enqueue(newer)
+    await queues.accept(older.case_id, Queue.billing, "dana")
+    assert not await queues.requeue(older.case_id, from_agent="sam")  # only the holder's cases
+    assert await queues.requeue(older.case_id, from_agent="dana")
+    place = await queues.place(older.case_id, Queue.billing)
+    assert place is not None and place.position == 1  # ahead of the newer case, as before
 
 
 async def test_a_callback_request_leaves_the_queue_but_keeps_the_case(queues: CaseQueues) -> None:
     made = case(priority="urgent")
     await queues.enqueue(made)
-    await queues.set_status(made, CaseStatus.callback_requested)
+    done, before = await queues.leave(made.case_id, CaseStatus.callback_requested, (CaseStatus.waiting,))
+    assert done and before == "waiting"
     assert await queues.place(made.case_id, Queue.billing) is None
     stored = await queues.get(made.case_id)
     assert stored is not None and stored.status is CaseStatus.callback_requested

@@ -35,6 +35,7 @@ async def test_only_product_owners_read_insights(
     [
         ({"from": "2025-02-01T00:00:00Z", "to": "2025-01-01T00:00:00Z"}, 400, "invalid_window"),
         ({"from": "2020-01-01T00:00:00Z", "to": "2025-01-01T00:00:00Z"}, 400, "invalid_window"),
+        ({"to": "1612-04-09T12:17:06Z"}, 400, "invalid_window"),  # before 1970: was a 500
         ({"from": "yesterday"}, 422, "invalid_request"),
         ({"trigger": "shouting"}, 422, "invalid_request"),
         ({"page_size": "0"}, 422, "invalid_request"),

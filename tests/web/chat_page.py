@@ -10,7 +10,9 @@ from playwright.sync_api import Locator, Page, expect
 REPLY_TIMEOUT_MS = 90_000  # a first reply may wait for Rasa and a live OSS/BSS lookup
 
 
-class ChatPage:
+class WatchedPage:
+    """A page whose alert dialogs (an injected script would open one) and script errors are collected."""
+
     def __init__(self, page: Page) -> None:
         self.page = page
         self.dialogs: list[str] = []
@@ -18,6 +20,8 @@ class ChatPage:
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
+
+class ChatPage(WatchedPage):
     def open(self, gateway_url: str) -> ChatPage:
         self.page.goto(gateway_url + "/")
         self.connected()

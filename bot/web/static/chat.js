@@ -10,7 +10,10 @@ import * as view from "./render.js";
 
 const SESSION_KEY = "triage.chat.session";
 const OUTBOX_KEY = "triage.chat.outbox";
-const TYPING_SAFETY_MS = 60000; // a typing indicator never outlives a lost "stopped typing"
+const TYPING_SAFETY_MS = 60000; // the assistant's typing indicator never outlives a lost "stopped typing"
+const AGENT_TYPING_SAFETY_MS = 8000; // an agent's is refreshed every 3 s while they type: gone 8 s, it is stale
+const TYPING_REFRESH_MS = 3000; // while the customer types to a person, "typing" is said again this often
+const TYPING_IDLE_MS = 4000; // ...and "stopped" after this long without a key
 
 const page = document.body.dataset;
 const maxChars = Number(page.maxChars) || 2000;
@@ -60,6 +63,7 @@ function clientId() {
 function stateText() {
   if (holder === "waiting") return "Waiting for a person";
   if (holder === "agent") return "Talking to a person";
+  if (holder === "closed") return "The person ended the chat: write again and the assistant will answer";
   return "Talking to the assistant";
 }
 
@@ -105,9 +109,11 @@ function followState(entry) {
     view.setState("Waiting for a person");
   } else if (entry.kind === "handoff") {
     const event = entry.event;
-    if (event.type === "queued" || event.type === "position") holder = "waiting";
+    if (["queued", "position", "requeued", "no_agent"].includes(event.type)) holder = "waiting";
     else if (event.type === "agent_joined") holder = "agent";
-    else if (["agent_left", "handed_back", "no_agent"].includes(event.type)) holder = "bot";
+    else if (["agent_left", "handed_back"].includes(event.type)) holder = "bot";
+    else if (event.type === "closed") holder = "closed";
+    if (event.type !== "agent_joined") typing("");
     const line = event.type === "no_agent" ? "No agent is available right now" : view.handoffLine(event);
     view.setState(line || stateText());
   }
@@ -239,6 +245,7 @@ socket.on("bot_uttered", (payload) => {
   if (metadata.notice) {
     view.notice(String(body.text || ""), metadata.ts);
   } else {
+    if (metadata.from === "agent") typing("");
     show({ kind: "message", seq: metadata.seq, ts: metadata.ts || Date.now(), from: metadata.from || "bot", agent_name: metadata.agent_name, body });
     view.refreshQuickReplies();
   }
@@ -248,7 +255,7 @@ socket.on("bot_uttered", (payload) => {
 socket.on("handoff", (event) => {
   if (!event || typeof event !== "object") return;
   if (event.type === "agent_typing") {
-    typing(event.typing ? `${event.agent_name || "The agent"} is typing…` : "");
+    typing(event.typing ? `${event.agent_name || "The agent"} is typing…` : "", AGENT_TYPING_SAFETY_MS);
     return;
   }
   const { v, seq, ts, ...rest } = event;
@@ -261,10 +268,31 @@ socket.on("typing", (event) => {
   typing(event && event.typing ? "The assistant is typing…" : "");
 });
 
-function typing(text) {
+function typing(text, safetyMs = TYPING_SAFETY_MS) {
   clearTimeout(typingTimer);
   view.setTyping(text);
-  if (text) typingTimer = setTimeout(() => view.setTyping(""), TYPING_SAFETY_MS);
+  if (text) typingTimer = setTimeout(() => view.setTyping(""), safetyMs);
+}
+
+// While a person holds the chat, they see when the customer is typing (never stale: refreshed, then stopped).
+let typingSentAt = 0;
+let typingIdle = null;
+
+function customerTyping() {
+  if (holder !== "agent" || !joined) return;
+  const now = Date.now();
+  if (now - typingSentAt > TYPING_REFRESH_MS) {
+    typingSentAt = now;
+    socket.emit("customer_typing", { typing: true }).catch(() => {});
+  }
+  clearTimeout(typingIdle);
+  typingIdle = setTimeout(stopTyping, TYPING_IDLE_MS);
+}
+
+function stopTyping() {
+  clearTimeout(typingIdle);
+  if (typingSentAt && joined) socket.emit("customer_typing", { typing: false }).catch(() => {});
+  typingSentAt = 0;
 }
 
 // ---------------------------------------------------------------- the composer
@@ -279,6 +307,7 @@ form.addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   send(text.slice(0, maxChars));
+  stopTyping();
   input.value = "";
   updateCounter();
   input.focus();
@@ -291,7 +320,10 @@ input.addEventListener("keydown", (event) => {
   }
 });
 
-input.addEventListener("input", updateCounter);
+input.addEventListener("input", () => {
+  updateCounter();
+  customerTyping();
+});
 input.maxLength = maxChars;
 
 for (const message of outbox) showWaiting(message);

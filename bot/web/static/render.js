@@ -125,8 +125,12 @@ export function handoffLine(event) {
       return `${name} joined`;
     case "agent_left":
       return `${name} left: you're back with the assistant`;
+    case "requeued":
+      return `${name} had to leave: you're back in the queue, at your place`;
     case "handed_back":
-      return "Back with the assistant";
+      return event.agent_name ? `${event.agent_name} handed you back to the assistant` : "Back with the assistant";
+    case "closed":
+      return `${name} ended the chat. Thanks for contacting us: write again any time and the assistant will answer.`;
     case "no_agent":
       return event.message || "No agent is available right now";
     default:

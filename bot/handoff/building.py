@@ -1,0 +1,100 @@
+"""Building a case from a handoff request: transcript from the chat history, sentiment, priority and its reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.handoff.case import HandoffCase, Priority, Turn, Understanding
+from bot.handoff.sentiment import score, vulnerability
+
+# The bot's reasons that count as a priority reason, under the name the agent reads.
+PRIORITY_REASON_OF = {"ticket_past_sla": "sla_breach", "SLA breach": "sla_breach", "repeated_complaint": "frustration"}
+PRIORITY_REASON_TEXT = {
+    "sla_breach": "a ticket is past its promised fix time (SLA breach)",
+    "repeat_contact": "contacted us about this within the last days",
+    "negative_sentiment": "the customer is upset (sentiment of the last turns)",
+    "frustration": "the customer complained repeatedly",
+    "vulnerability": "the customer mentioned a circumstance that calls for extra care",
+}
+
+
+def transcript(history: list[dict[str, Any]]) -> list[Turn]:
+    """Every customer, bot, agent and system line of the history, customer turns scored for sentiment."""
+    turns = []
+    for entry in history:
+        at = datetime.fromtimestamp(entry.get("ts", 0) / 1000, timezone.utc).isoformat(timespec="seconds")
+        if entry.get("kind") == "customer":
+            text = str(entry.get("display") or entry.get("text") or "")
+            turns.append(Turn(speaker="customer", text=text, seq=entry.get("seq"), at=at, sentiment=score(text)))
+        elif entry.get("kind") == "message":
+            body = entry.get("body") or {}
+            if isinstance(body.get("text"), str) and body["text"]:
+                speaker = {"bot": "bot", "agent": "agent"}.get(entry.get("from", ""), "system")
+                turns.append(Turn(speaker=speaker, text=body["text"], seq=entry.get("seq"), at=at))
+    return turns
+
+
+def sentiment_trend(turns: list[Turn], last: int = 3) -> float | None:
+    scores = [t.sentiment for t in turns if t.speaker == "customer" and t.sentiment is not None]
+    return sum(scores[-last:]) / len(scores[-last:]) if scores else None
+
+
+def understanding(latest_message: dict[str, Any]) -> Understanding:
+    """Rasa's parse of the customer's latest message: top intent, the runners-up, entities."""
+    intent = latest_message.get("intent") or {}
+    ranking = latest_message.get("intent_ranking") or []
+    return Understanding(
+        top_intent=intent.get("name"),
+        confidence=intent.get("confidence"),
+        alternatives=[{"name": r.get("name"), "confidence": r.get("confidence")} for r in ranking[1:5]],
+        entities=[{"entity": e.get("entity"), "value": e.get("value")} for e in latest_message.get("entities") or []],
+    )
+
+
+def prioritise(case: HandoffCase, repeat_of: list[str], negative_at_or_below: float) -> HandoffCase:
+    """Add the gateway's priority reasons (repeat contact, sentiment, vulnerability) and set the priority.
+
+    Urgent: a vulnerable customer, or two reasons or more; high: one reason; normal otherwise.
+    """
+    reasons = [PRIORITY_REASON_OF.get(r, r) for r in case.priority_reasons]
+    if repeat_of:
+        reasons.append("repeat_contact")
+    trend = sentiment_trend(case.transcript)
+    if trend is not None and trend <= negative_at_or_below:
+        reasons.append("negative_sentiment")
+    vulnerable = any(t.speaker == "customer" and vulnerability(t.text) for t in case.transcript)
+    if vulnerable:
+        reasons.append("vulnerability")
+    reasons = list(dict.fromkeys(reasons))
+    priority = Priority.urgent if vulnerable or len(reasons) >= 2 else Priority.high if reasons else Priority.normal
+    if case.priority.rank < priority.rank:
+        priority = case.priority  # the bot asked for more urgency than the gateway found: keep it
+    return case.copy(
+        update={
+            "priority": priority,
+            "priority_reasons": reasons,
+            "contact_history": repeat_of,
+            "vulnerable": vulnerable,
+        }
+    )
+
+
+def summary(case: HandoffCase, position: int | None = None, waited_s: float | None = None) -> dict[str, Any]:
+    """What a queue list shows of a case: enough to choose, nothing more."""
+    return {
+        "case_id": case.case_id,
+        "conversation_id": case.conversation_id,
+        "queue": case.queue.value,
+        "priority": case.priority.value,
+        "priority_reasons": case.priority_reasons,
+        "reason": case.reason,
+        "summary": case.summary[:300],
+        "customer": case.identity.name if case.identity else None,
+        "created_at": case.created_at.isoformat(),
+        "status": case.status.value,
+        "agent": case.agent,
+        "reannounced": case.reannounced,
+        "position": position,
+        "waited_s": int(waited_s) if waited_s is not None else None,
+    }

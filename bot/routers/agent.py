@@ -1,0 +1,290 @@
+"""The agent console's API (``/api/agent/*``), its live channel (``/api/agent/ws``) and the supervisor's view.
+
+Only logged-in agents, supervisors and admins (a session cookie or ``Authorization: Bearer``); a customer's
+conversation token is no session, so it gets 401. An agent reads and works only cases of the queues they
+serve; supervisors and admins see every queue. Bodies are small typed JSON: unknown fields, wrong types and
+oversized texts are refused with the gateway's error shape, and any body over ``MAX_BODY_BYTES`` with 413.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from bot.auth import Role, User, require_roles
+from bot.auth.state import AuthState, get_auth
+from bot.chat.store import ChatStore
+from bot.errors import GatewayError
+from bot.handoff import building, keys, tools
+from bot.handoff.case import CaseStatus, HandoffCase, Note, Queue, TicketAction
+from bot.handoff.service import HandoffError
+from bot.handoff.state import HandoffState, get_handoff
+from bot.insights.conversations import DispositionIn, RootCause, record_disposition
+from bot.insights.state import InsightsState, get_insights
+
+MAX_BODY_BYTES = 16 * 1024  # the largest legitimate body (a note) is 4,000 characters
+CASE_ID = r"^CASE-[0-9A-F]{12}$"
+
+
+async def limit_body(request: Request) -> None:
+    length = request.headers.get("content-length")
+    if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        raise GatewayError(413, "body_too_large", f"A console request body is at most {MAX_BODY_BYTES} bytes.")
+
+
+router = APIRouter(prefix="/api/agent", tags=["agent console"], dependencies=[Depends(limit_body)])
+supervisor_router = APIRouter(prefix="/api/supervisor", tags=["agent console"])
+
+Staff = Annotated[User, Depends(require_roles(Role.agent, Role.supervisor))]
+Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
+Handoff = Annotated[HandoffState, Depends(get_handoff)]
+Auth = Annotated[AuthState, Depends(get_auth)]
+CaseId = Annotated[str, Path(regex=CASE_ID)]
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = "forbid"
+        anystr_strip_whitespace = True
+
+
+class PresenceIn(Strict):
+    status: Literal["online", "away"]
+
+
+class MessageIn(Strict):
+    client_id: str = Field(..., regex=r"^[A-Za-z0-9_-]{8,64}$", description="The console's id for the message.")
+    text: str = Field(..., min_length=1, max_length=2000)
+
+
+class TypingIn(Strict):
+    typing: bool
+
+
+class NoteIn(Strict):
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+class DiagnosticIn(Strict):
+    kind: Literal["line_test", "outage", "order"]
+
+
+class TicketIn(Strict):
+    action: Literal["create", "update"]
+    text: str = Field(..., min_length=1, max_length=2000)
+    ticket_id: str | None = Field(None, regex=r"^TT-\d{6}$")
+    severity: Literal["Critical", "Major", "Minor"] = "Minor"
+    status: Literal["acknowledged", "inProgress", "pending", "held", "resolved"] | None = None
+
+
+class TransferIn(Strict):
+    queue: Queue
+
+
+class EndIn(Strict):
+    resolution: Literal["resolved", "not_resolved", "follow_up"]
+    root_cause: RootCause
+    bot_could_handle: bool
+
+
+def _fail(exc: HandoffError) -> GatewayError:
+    return GatewayError(exc.status, exc.code, exc.message)
+
+
+async def visible_queues(user: User, auth: AuthState) -> set[str] | None:
+    """The queues the user may see; ``None`` for all (supervisors and admins)."""
+    if user.has_role(Role.supervisor):
+        return None
+    return set(await auth.accounts.queues(user.name))
+
+
+async def readable_case(case_id: str, user: User, auth: AuthState, handoff: HandoffState) -> HandoffCase:
+    case = await handoff.service.queues.get(case_id)
+    if case is None:
+        raise GatewayError(404, "case_not_found", "There is no such case.")
+    queues = await visible_queues(user, auth)
+    if queues is not None and case.queue.value not in queues and case.agent != user.name:
+        raise GatewayError(
+            403, "not_your_queue", f"This case is in the {case.queue.value} queue, which you don't serve."
+        )
+    return case
+
+
+@router.get("/me")
+async def me(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    presence = await handoff.service.presence.get(user.name)
+    queues = await visible_queues(user, auth)
+    return {"v": 1, "name": user.name, "display_name": user.name.title(), "role": user.role.value,
+            "queues": sorted(queues) if queues is not None else [q.value for q in Queue],
+            "capacity": handoff.service.settings.handoff_agent_capacity,
+            "status": presence.status if presence else "online"}  # fmt: skip
+
+
+@router.put("/presence")
+async def set_presence(body: PresenceIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+    await handoff.service.presence.set_status(user.name, body.status)
+    await handoff.service.console({"type": "presence", "agent": user.name, "status": body.status})
+    return {"v": 1, "status": body.status}
+
+
+@router.get("/queue")
+async def queue(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    """Waiting cases of the user's queues, priority then age, and the chats the user holds now."""
+    queues = handoff.service.queues
+    visible = await visible_queues(user, auth)
+    waiting = []
+    now = time.time()
+    for q in Queue:
+        if visible is None or q.value in visible:
+            waiting += [item.summary(now) for item in await queues.cards(q)]
+    waiting.sort(key=lambda c: ({"urgent": 0, "high": 1, "normal": 2}[c["priority"]], c["created_at"]))
+    mine = [await queues.get(case_id) for case_id in await queues.agent_case_ids(user.name)]
+    return {"v": 1, "waiting": waiting, "mine": [building.summary(c) for c in mine if c is not None]}
+
+
+@router.get("/cases/{case_id}")
+async def read_case(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    case = await readable_case(case_id, user, auth, handoff)
+    place = await handoff.service.queues.place(case_id, case.queue)
+    return {"v": 1, "case": case.dict(), "position": place.position if place else None,
+            "schema_version": case.v}  # fmt: skip
+
+
+@router.get("/cases/{case_id}/history")
+async def history(
+    case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff, after_seq: Annotated[int, Query(ge=0)] = 0
+) -> dict[str, Any]:
+    """The conversation's entries after ``after_seq`` (what a reconnecting console has not shown yet)."""
+    case = await readable_case(case_id, user, auth, handoff)
+    store: ChatStore = handoff.service.store
+    return {"v": 1, "entries": await store.history(case.conversation_id, after_seq),
+            "last_seq": await store.last_seq(case.conversation_id)}  # fmt: skip
+
+
+@router.post("/cases/{case_id}/accept")
+async def accept(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    await readable_case(case_id, user, auth, handoff)
+    try:
+        case = await handoff.service.accept(case_id, user.name)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    return {"v": 1, "case": case.dict()}
+
+
+@router.post("/cases/{case_id}/messages")
+async def send_message(case_id: CaseId, body: MessageIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+    try:
+        seq, duplicate = await handoff.service.agent_message(case_id, user.name, body.client_id, body.text)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    return {"v": 1, "seq": seq, "client_id": body.client_id, "duplicate": duplicate}
+
+
+@router.post("/cases/{case_id}/typing", status_code=204)
+async def typing(case_id: CaseId, body: TypingIn, user: Staff, handoff: Handoff) -> None:
+    try:
+        await handoff.service.agent_typing(case_id, user.name, body.typing)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+
+
+@router.post("/cases/{case_id}/notes", status_code=201)
+async def add_note(case_id: CaseId, body: NoteIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    await readable_case(case_id, user, auth, handoff)
+    note = Note(at=datetime.now(timezone.utc), by=user.name, text=body.text)
+    await handoff.service.queues.add(case_id, "notes", note.dict())
+    return {"v": 1, "note": note.dict()}
+
+
+@router.post("/cases/{case_id}/diagnostics", status_code=201)
+async def rerun(case_id: CaseId, body: DiagnosticIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    case = await readable_case(case_id, user, auth, handoff)
+    try:
+        run = await tools.run_diagnostic(handoff.oss, case, body.kind, user.name)
+    except tools.ToolError as exc:
+        raise GatewayError(422, "diagnostic_failed", str(exc)) from None
+    await handoff.service.queues.add(case_id, "diagnostics", run.dict())
+    return {"v": 1, "run": run.dict()}
+
+
+@router.post("/cases/{case_id}/tickets", status_code=201)
+async def ticket(case_id: CaseId, body: TicketIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    case = await readable_case(case_id, user, auth, handoff)
+    try:
+        if body.action == "create":
+            made = await tools.create_ticket(handoff.oss, case, user.name, body.text, body.severity)
+        elif body.ticket_id is None:
+            raise GatewayError(422, "invalid_request", "ticket_id: required to update a ticket")
+        else:
+            made = await tools.update_ticket(handoff.oss, case, body.ticket_id, user.name, body.text, body.status)
+    except tools.ToolError as exc:
+        raise GatewayError(422, "ticket_failed", str(exc)) from None
+    action = TicketAction(at=datetime.now(timezone.utc), by=user.name, action=f"{body.action}d", ticket_id=made.id,
+                          status=made.status, summary=body.text[:300])  # fmt: skip
+    await handoff.service.queues.add(case_id, "tickets", action.dict())
+    return {"v": 1, "ticket": tools.ticket_view(made), "action": action.dict()}
+
+
+@router.post("/cases/{case_id}/transfer")
+async def transfer(case_id: CaseId, body: TransferIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+    try:
+        case = await handoff.service.transfer(case_id, user.name, body.queue)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    return {"v": 1, "case": building.summary(case)}
+
+
+@router.post("/cases/{case_id}/hand-back")
+async def hand_back(case_id: CaseId, user: Staff, handoff: Handoff) -> dict[str, Any]:
+    try:
+        case = await handoff.service.hand_back(case_id, user.name)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    return {"v": 1, "case": building.summary(case)}
+
+
+@router.post("/cases/{case_id}/end")
+async def end(case_id: CaseId, body: EndIn, user: Staff, handoff: Handoff, request: Request) -> dict[str, Any]:
+    """End the chat with a disposition; it is also recorded in the learning store for product owners."""
+    disposition = {"resolution": body.resolution, "root_cause": body.root_cause.value,
+                   "bot_could_handle": body.bot_could_handle}  # fmt: skip
+    try:
+        case = await handoff.service.end(case_id, user.name, disposition)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    learning: dict[str, Any] | None = None
+    insights: InsightsState = get_insights(request)
+    learned = DispositionIn(conversation_id=case.conversation_id, bot_could_handle=body.bot_could_handle,
+                            root_cause=body.root_cause, resolved=body.resolution == "resolved")  # fmt: skip
+    try:
+        learning = await record_disposition(insights.store, learned, user.name)
+    except GatewayError as exc:
+        learning = {"error": exc.code, "message": exc.message}
+    return {"v": 1, "case": building.summary(case), "learning": learning}
+
+
+@supervisor_router.get("/overview")
+async def overview(_: Supervisor, handoff: Handoff) -> dict[str, Any]:
+    """Per queue: waiting cases, the longest wait, agents online; per agent: presence and chats held."""
+    service = handoff.service
+    agents = await service.presence.everyone()
+    now = time.time()
+    queues = []
+    for q in Queue:
+        waiting = [item.summary(now) for item in await service.queues.cards(q)]
+        queues.append({
+            "queue": q.value, "waiting": len(waiting),
+            "longest_wait_s": max((c["waited_s"] for c in waiting), default=0),
+            "overdue": sum(1 for c in waiting if c["reannounced"]), "agents_online": sum(
+                1 for a in agents if a.available and q.value in a.queues),
+        })  # fmt: skip
+    people = [{"name": a.name, "role": a.role, "status": a.status, "connected": a.connected,
+               "holding": a.holding, "capacity": service.settings.handoff_agent_capacity,
+               "queues": list(a.queues), "last_seen_s": int(now - a.last_seen_ms / 1000)} for a in agents]  # fmt: skip
+    callbacks = await service.redis.zcard(keys.CALLBACKS)
+    return {"v": 1, "queues": queues, "agents": people, "callbacks_requested": int(callbacks),
+            "statuses": [s.value for s in CaseStatus]}  # fmt: skip

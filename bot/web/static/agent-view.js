@@ -1,0 +1,175 @@
+// Rendering for the agent console, with DOM nodes and textContent only: no customer or case text is ever parsed
+// as HTML, so "<img src=x onerror=alert(1)>" shows as those characters.
+
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+const REASONS = {
+  sla_breach: "SLA breach", repeat_contact: "repeat contact", negative_sentiment: "upset customer",
+  frustration: "repeated complaint", vulnerability: "vulnerable customer",
+};
+
+export function minutes(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
+export function words(code) {
+  return String(code || "").replace(/_/g, " ");
+}
+
+export function caseItem(summary, { onOpen, onAccept, active }) {
+  const item = el("li", `case-item case-item--${summary.priority}`);
+  if (summary.reannounced) item.classList.add("case-item--reannounced");
+  if (active) item.classList.add("case-item--active");
+  item.dataset.caseId = summary.case_id;
+  item.dataset.conversationId = summary.conversation_id;
+  const title = el("div", "case-item__title");
+  title.append(el("strong", "", summary.customer || "Unverified customer"), " · ", words(summary.reason));
+  const meta = el("div", "case-item__meta");
+  const parts = [summary.queue, summary.priority];
+  if (summary.position) parts.push(`#${summary.position}`);
+  if (summary.waited_s !== null && summary.waited_s !== undefined) parts.push(`waiting ${minutes(summary.waited_s)}`);
+  if (summary.reannounced) parts.push(`re-announced ${summary.reannounced}×`);
+  meta.textContent = parts.join(" · ");
+  item.append(title, meta, el("div", "case-item__summary", summary.summary.length > 140 ? `${summary.summary.slice(0, 140)}…` : summary.summary));
+  for (const reason of summary.priority_reasons || []) item.append(el("span", "tag tag--warn", REASONS[reason] || words(reason)));
+  const buttons = el("div");
+  const open = el("button", "", "Open");
+  open.type = "button";
+  open.addEventListener("click", () => onOpen(summary.case_id));
+  buttons.append(open);
+  if (onAccept) {
+    const accept = el("button", "", "Accept");
+    accept.type = "button";
+    accept.addEventListener("click", () => onAccept(summary.case_id));
+    buttons.append(accept);
+  }
+  item.append(buttons);
+  return item;
+}
+
+function section(title, content) {
+  const fragment = document.createDocumentFragment();
+  fragment.append(el("h3", "", title), content);
+  return fragment;
+}
+
+function definitions(pairs) {
+  const list = el("dl");
+  for (const [term, value] of pairs) {
+    if (value === null || value === undefined || value === "") continue;
+    list.append(el("dt", "", term), el("dd", "", value));
+  }
+  return list;
+}
+
+function table(headers, rows) {
+  const t = el("table");
+  const head = el("tr");
+  for (const h of headers) head.append(el("th", "", h));
+  t.append(head);
+  for (const row of rows) {
+    const tr = el("tr");
+    for (const cell of row) tr.append(el("td", "", cell));
+    t.append(tr);
+  }
+  return t;
+}
+
+function time(iso) {
+  if (!iso) return "";
+  const when = new Date(iso);
+  return Number.isNaN(when.getTime()) ? String(iso) : when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+// The case as a person reads it: why it is here, who the customer is, what the bot found and tried, what to do.
+export function caseView(c) {
+  const root = document.createDocumentFragment();
+  const why = el("div");
+  why.append(el("p", "", c.summary));
+  if (c.suggested_next_action) why.append(el("p", "next", `Suggested next step: ${c.suggested_next_action}`));
+  root.append(section("Why the bot handed over", why));
+  root.append(definitions([
+    ["Reason", words(c.reason)], ["Queue", c.queue], ["Priority", c.priority],
+    ["Because", (c.priority_reasons || []).map((r) => REASONS[r] || words(r)).join(", ") || "—"],
+    ["Problem", words(c.problem)], ["Case", c.case_id], ["Opened", time(c.created_at)],
+    ["Earlier cases (7 days)", (c.contact_history || []).join(", ")],
+    ["Transferred from", (c.transfers || []).join(", ")],
+  ]));
+  const identity = c.identity;
+  root.append(section("Customer", identity
+    ? definitions([["Name", identity.name], ["Customer id", identity.customer_id], ["Accounts", (identity.account_ids || []).join(", ")],
+      ["Verified by", identity.method], ["Failed attempts", identity.failed_attempts || 0],
+      ["Services", (c.services || []).join(", ")], ["Care needed", c.vulnerable ? "yes: see the transcript" : ""]])
+    : el("p", "muted", "Not verified by the bot: verify the customer before discussing the account.")));
+  const u = c.understanding || {};
+  const alternatives = (u.alternatives || []).map((a) => `${words(a.name)} ${(a.confidence ?? 0).toFixed(2)}`).join(", ");
+  root.append(section("What the bot understood", definitions([
+    ["Top intent", u.top_intent ? `${words(u.top_intent)} (${(u.confidence ?? 0).toFixed(2)})` : "—"],
+    ["Alternatives", alternatives], ["Entities", (u.entities || []).map((e) => `${e.entity}: ${e.value}`).join(", ")],
+  ])));
+  const findings = Object.entries(c.findings || {}).map(([k, v]) => [words(k), typeof v === "object" ? JSON.stringify(v) : String(v)]);
+  if (findings.length) root.append(section("What the bot found", definitions(findings)));
+  if ((c.tried || []).length) root.append(section("Already tried", el("p", "", c.tried.map(words).join(", "))));
+  root.append(section("Evidence (every OSS/BSS lookup)", (c.evidence || []).length
+    ? table(["When", "System", "Lookup", "Result", "Outcome"], c.evidence.map((e) => [time(e.started_at), e.api, `${e.operation} ${e.target}`, e.summary, `${e.outcome}${e.status ? " " + e.status : ""}`]))
+    : el("p", "muted", "No lookups were made.")));
+  for (const run of c.diagnostics || []) root.append(diagnosticView(run));
+  if ((c.tickets || []).length) root.append(section("Tickets", table(["When", "By", "Ticket", "What"], c.tickets.map((t) => [time(t.at), t.by, `${t.action} ${t.ticket_id} ${t.status || ""}`, t.summary]))));
+  if ((c.notes || []).length) root.append(section("Notes", table(["When", "By", "Note"], c.notes.map((n) => [time(n.at), n.by, n.text]))));
+  const transcript = el("ol", "transcript");
+  for (const turn of c.transcript || []) {
+    const line = el("li", `line line--${turn.speaker}`);
+    line.append(el("span", "line__who", turn.speaker), turn.text);
+    if (turn.sentiment !== null && turn.sentiment !== undefined) line.append(el("span", "sentiment", `sentiment ${turn.sentiment.toFixed(2)}`));
+    transcript.append(line);
+  }
+  root.append(section("Transcript when handed over", transcript));
+  return root;
+}
+
+export function diagnosticView(run) {
+  const box = el("div", "diff");
+  box.append(el("h3", "", `Re-run ${words(run.kind)} on ${run.target} (${time(run.at)}, ${run.by})`));
+  box.append(el("p", "", run.result && run.result.summary ? run.result.summary : JSON.stringify(run.result)));
+  const changes = el("ul");
+  for (const change of run.changes || []) changes.append(el("li", "", change));
+  box.append(el("p", "muted", "Since the bot's run:"), changes);
+  return box;
+}
+
+const EVENT_TEXT = {
+  queued: (e) => `Customer queued${e.position ? ` at position ${e.position}` : ""}`,
+  position: (e) => `Customer's position: ${e.position}`,
+  agent_joined: (e) => `${e.agent_name} joined`,
+  agent_left: (e) => `${e.agent_name || "The agent"} left`,
+  requeued: (e) => `${e.agent_name || "The agent"} was gone too long: back in the queue`,
+  handed_back: () => "Handed back to the bot",
+  closed: (e) => `${e.agent_name || "The agent"} ended the chat`,
+  no_agent: () => "Customer told nobody is available (offered a callback or a ticket)",
+};
+
+// One history entry as a chat line, or null for entries with nothing to show.
+export function chatLine(entry) {
+  if (entry.kind === "customer") {
+    const line = el("li", "line line--customer");
+    line.append(el("span", "line__who", "Customer"), entry.display || entry.text || "");
+    return line;
+  }
+  if (entry.kind === "handoff") {
+    const text = (EVENT_TEXT[entry.event.type] || (() => ""))(entry.event);
+    return text ? el("li", "line line--event", text) : null;
+  }
+  const body = entry.body || {};
+  if (typeof body.text !== "string" || !body.text) return null;
+  const who = entry.from === "agent" ? `${entry.agent_name || "Agent"}` : entry.from === "system" ? "Notice" : "Bot";
+  const line = el("li", `line line--${entry.from === "agent" ? "agent" : entry.from === "system" ? "event" : "bot"}`);
+  line.append(el("span", "line__who", who), body.text);
+  return line;
+}

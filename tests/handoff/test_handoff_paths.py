@@ -1,0 +1,150 @@
+"""When nobody can take the chat: no agent online, outside opening hours, nobody accepting in time, an agent gone.
+
+A gateway of its own (its own Redis database, the product's Rasa) with short timings, so these paths happen in
+seconds and no other test's agents count as online here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.auth.roles import Role
+from tests.fixtures.gateway import ExtraGateway, extra_gateway
+from tests.fixtures.product import Product
+from tests.handoff.staff import Staff, escalated_customer, make_staff
+
+pytestmark = pytest.mark.e2e
+DB = "/4"
+
+
+@pytest.fixture(scope="module")
+def gateway(product: Product) -> Iterator[ExtraGateway]:
+    gateway = extra_gateway(
+        product,
+        redis_url=product.redis_url.removesuffix("/0") + DB,
+        handoff_reannounce_after_s="2",
+        handoff_reannounce_max="2",
+        handoff_reconnect_grace_s="3",
+        handoff_presence_ttl_s="8",
+        handoff_sweep_interval_s="0.5",
+    )
+    gateway.start()
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+async def ana(product: Product, gateway: ExtraGateway) -> AsyncIterator[Staff]:
+    await make_staff(product.redis_url.removesuffix("/0") + DB, "ana", Role.agent, ["general"])
+    staff = await Staff(gateway.url, "ana").login()
+    yield staff
+    await staff.close()
+
+
+async def test_no_agent_online_the_customer_is_told_and_offered_a_callback(gateway: ExtraGateway, ana: Staff) -> None:
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        told = await chat.wait_for("handoff", type="no_agent")
+        assert "Nobody from our customer care team is online right now" in told["message"]
+        assert [o["title"] for o in told["offers"]] == ["Request a callback", "Leave it as a ticket"]
+        case = await ana.case_of(conversation_id)  # still queued: an agent coming online can take it
+        mark = len(chat.events)
+        await chat.send("/handoff_callback", display="Request a callback")
+        done = await chat.wait_for("bot_uttered", mark)
+        assert "will call you back" in done["text"] and case["case_id"] in done["text"]
+        await chat.wait_for("handoff", mark, type="handed_back")  # the assistant answers meanwhile
+        detail = (await ana.get(f"/api/agent/cases/{case['case_id']}")).json()["case"]
+        assert detail["status"] == "callback_requested" and detail["transcript"] == case["transcript"]
+        assert all(c["case_id"] != case["case_id"] for c in await ana.waiting())
+    finally:
+        await chat.__aexit__()
+
+
+async def test_no_agent_online_the_customer_may_leave_it_as_a_ticket(gateway: ExtraGateway, ana: Staff) -> None:
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        await chat.wait_for("handoff", type="no_agent")
+        case = await ana.case_of(conversation_id)
+        mark = len(chat.events)
+        await chat.send("/handoff_ticket", display="Leave it as a ticket")
+        done = await chat.wait_for("bot_uttered", mark)
+        assert "left it as a ticket" in done["text"]
+        detail = (await ana.get(f"/api/agent/cases/{case['case_id']}")).json()["case"]
+        assert detail["status"] == "ticket_requested"
+    finally:
+        await chat.__aexit__()
+
+
+async def test_a_case_nobody_accepts_is_announced_again_and_the_customer_kept_informed(
+    gateway: ExtraGateway, ana: Staff
+) -> None:
+    await ana.connect()
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        queued = await chat.wait_for("handoff", type="queued")
+        assert queued["position"] >= 1
+        again = await ana.wait_frame(
+            lambda f: f.get("event") == "reannounced" and f["case"]["conversation_id"] == conversation_id,
+            "re-announcement", timeout=15,
+        )  # fmt: skip
+        assert again["case"]["reannounced"] >= 1
+        sorry = await chat.until(
+            lambda: [u for u in chat.uttered() if "Sorry for the wait" in str(u.get("text"))], "an apology", 15
+        )
+        assert "haven't lost your place" in sorry[0]["text"]
+        # Past the limit of re-announcements, the customer is offered a way out (and keeps their place).
+        offer = await chat.wait_for("handoff", type="no_agent", timeout=20)
+        assert "still busy" in offer["message"] and offer["offers"]
+        assert any(c["conversation_id"] == conversation_id for c in await ana.waiting())
+    finally:
+        await chat.__aexit__()
+
+
+async def test_an_agent_who_drops_keeps_their_chat_within_the_grace_then_it_returns_to_the_queue(
+    gateway: ExtraGateway, ana: Staff
+) -> None:
+    await ana.connect()
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        case = await ana.case_of(conversation_id)
+        assert (await ana.post(f"/api/agent/cases/{case['case_id']}/accept")).status_code == 200
+        await chat.wait_for("handoff", type="agent_joined")
+        await ana.disconnect()
+        await asyncio.sleep(1)
+        await ana.connect()  # back within the grace period: nothing changed for anyone
+        await asyncio.sleep(3)
+        assert [c["case_id"] for c in (await ana.get("/api/agent/queue")).json()["mine"]] == [case["case_id"]]
+        assert not [e for e in chat.events if e[0] == "handoff" and e[1]["type"] == "requeued"]
+
+        await ana.disconnect()  # gone for good
+        requeued = await chat.wait_for("handoff", type="requeued", timeout=15)
+        assert requeued["agent_name"] == "Ana"
+        await chat.wait_for("handoff", type="queued", timeout=10)
+        back = (await ana.get(f"/api/agent/cases/{case['case_id']}")).json()["case"]
+        assert back["status"] == "waiting" and (await ana.get("/api/agent/queue")).json()["mine"] == []
+    finally:
+        await chat.__aexit__()
+
+
+async def test_outside_opening_hours_the_customer_is_told_when_the_team_works(product: Product) -> None:
+    start = datetime.now(timezone.utc) + timedelta(hours=2)
+    hours = f"{start:%H}:00-{(start + timedelta(hours=1)):%H}:00"
+    closed = extra_gateway(
+        product, redis_url=product.redis_url.removesuffix("/0") + "/6", handoff_opening_hours=hours,
+        handoff_timezone="UTC",
+    )  # fmt: skip
+    closed.start()
+    try:
+        chat, _ = await escalated_customer(closed.url)
+        try:
+            told = await chat.wait_for("handoff", type="no_agent")
+            assert "not working right now" in told["message"] and hours.replace("-", " to ") in told["message"]
+            assert [o["payload"] for o in told["offers"]] == ["/handoff_callback", "/handoff_ticket"]
+        finally:
+            await chat.__aexit__()
+    finally:
+        closed.close()
