@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/rasa
 SPACY_MODEL := .cache/spacy/en_triage_md
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help setup run test lint format typecheck validate train crossval bench lock clean
 
@@ -48,8 +49,8 @@ validate: setup ## check the training data and domain with Rasa
 crossval: setup ## 5-fold cross-validation of the NLU, report in results/
 	@$(RASA) test nlu --cross-validation --folds 5 --out results/crossval
 
-bench: setup train ## run the benchmarks in bench/ and print their figures
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+bench: setup train ## run every benchmark; report with targets in bench/reports/report.md and .json
+	@$(PY) bench/report.py $(BENCH_ARGS)
 
 lock: ## re-resolve every dependency and rewrite requirements.lock
 	@rm -rf /tmp/triage-lock && $$(scripts/find_python.sh) -m venv /tmp/triage-lock

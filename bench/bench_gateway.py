@@ -1,6 +1,6 @@
 """Customer message round trip through the gateway's socket.io channel, beside the same messages sent to Rasa.
 
-For each level of concurrency (10, 50 and 100 conversations by default) it runs rounds of two batches, one
+For each level of concurrency (10, 50, 100 and 200 conversations by default) it runs rounds of two batches, one
 after the other, alternating which goes first so drifting machine load falls on both alike:
 
 * ``gateway``: N conversations over the socket.io channel on a WebSocket, as the web chat page talks to it
@@ -10,14 +10,18 @@ after the other, alternating which goes first so drifting machine load falls on 
   response, which carries every reply.
 
 Each conversation sends the same script, one message at a time. Target: gateway p95 <= 1.2 x direct p95.
-It starts its own product (``python -m bot.runner`` on free loopback ports, embedded Redis in a temporary
-directory) unless given ``--gateway`` and ``--rasa`` URLs of a running one, and stops within ``--time-limit``.
+A turn the gateway answered itself (``metadata.from == "system"``: Rasa did not answer within its timeout)
+counts as an error, not as a fast answer. It starts its own product (``python -m bot.runner`` on free loopback
+ports, embedded Redis in a temporary directory) unless given ``--gateway`` and ``--rasa`` URLs of a running
+one, samples the resident memory of each of its processes while the load runs, and stops within
+``--time-limit``. ``--json FILE`` writes the figures for ``bench/report.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -36,6 +40,9 @@ from pathlib import Path
 import httpx
 import websockets
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import product_rss
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ["hello", "are you a bot?", "what's the best recipe for banana bread", "bye"]
 TARGET_RATIO = 1.2
@@ -50,6 +57,17 @@ class Batch:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     wall_s: float = 0.0
+
+    def figures(self) -> dict[str, float | int]:
+        lat = self.latencies_ms
+        return {
+            "messages": len(lat),
+            "errors": self.errors,
+            "p50_ms": pct(lat, 0.50),
+            "p95_ms": pct(lat, 0.95),
+            "p99_ms": pct(lat, 0.99),
+            "msgs_per_s": len(lat) / self.wall_s if self.wall_s else float("nan"),
+        }
 
     def line(self, level: int) -> str:
         lat = self.latencies_ms
@@ -91,12 +109,21 @@ class SocketCustomer:
         return json.loads(frame[len(f"43{self._ack}") :])[0]
 
     async def turn(self, session_id: str, text: str) -> None:
-        """Send one message; return when the bot has finished answering it."""
+        """Send one message; return when the bot has finished answering it, raise if the gateway answered."""
         message = {"message": text, "session_id": session_id, "client_id": uuid.uuid4().hex}
         ack = await self.call("user_uttered", message)
         if not isinstance(ack, dict) or "error" in ack:
             raise RuntimeError(f"refused: {ack}")
-        await self._frame(_end_of_turn)
+        system: list[str] = []
+
+        def end_of_turn(frame: str) -> bool:
+            if frame.startswith('42["bot_uttered"') and '"from": "system"' in frame.replace('":"', '": "'):
+                system.append(frame)
+            return _end_of_turn(frame)
+
+        await self._frame(end_of_turn)
+        if system:
+            raise RuntimeError(f"the gateway answered, not the bot: {system[0][:200]}")
 
     async def _frame(self, wanted: Callable[[str], bool]) -> str:
         return await asyncio.wait_for(self._next(wanted), TURN_TIMEOUT_S)
@@ -168,14 +195,27 @@ async def run_batch(path: str, conversations: int, gateway_url: str, rasa_url: s
     return batch
 
 
-async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str) -> int:
+async def sample_memory(runner_pid: int | None, peaks: dict[str, float], stop: asyncio.Event) -> None:
+    """Keep the highest RSS seen per process while the load runs (one sample a second)."""
+    while runner_pid is not None and not stop.is_set():
+        for name, mb in product_rss(runner_pid).items():
+            peaks[name] = max(peaks.get(name, 0.0), mb)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+
+
+async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str, runner_pid: int | None = None) -> int:
     deadline = time.monotonic() + args.time_limit
+    report: dict[str, object] = {"script": SCRIPT, "rounds": args.rounds, "target_ratio": TARGET_RATIO, "levels": {}}
     await run_batch("direct", 5, gateway_url, rasa_url)  # warm up both paths (models, pools, caches)
     await run_batch("gateway", 5, gateway_url, rasa_url)
     print(ROW.format("conversations", "path", "messages", "errors", "p50 ms", "p95 ms", "p99 ms", "mean ms", "msg/s"))
     verdicts = []
     for level in args.levels:
         merged = {"direct": Batch("direct"), "gateway": Batch("gateway")}
+        peaks: dict[str, float] = {}
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_memory(runner_pid, peaks, stop))
         for round_ in range(args.rounds):
             if time.monotonic() > deadline:
                 print(f"time limit reached: {level} conversations ran {round_} of {args.rounds} rounds")
@@ -186,14 +226,28 @@ async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str) -> int:
                 merged[path].latencies_ms += batch.latencies_ms
                 merged[path].errors += batch.errors
                 merged[path].wall_s += batch.wall_s
+        stop.set()
+        await sampler
         for path in ("direct", "gateway"):
             print(merged[path].line(level))
         ratio = pct(merged["gateway"].latencies_ms, 0.95) / pct(merged["direct"].latencies_ms, 0.95)
         verdicts.append((level, ratio))
+        if peaks:
+            print("  peak RSS MB: " + ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items())))
+        levels = report["levels"]
+        assert isinstance(levels, dict)
+        levels[str(level)] = {
+            "direct": merged["direct"].figures(),
+            "gateway": merged["gateway"].figures(),
+            "p95_ratio": ratio,
+            "peak_rss_mb": peaks,
+        }
         sys.stdout.flush()
     for level, ratio in verdicts:
         verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
         print(f"{level:>4} conversations: gateway p95 / direct p95 = {ratio:.2f} (target <= {TARGET_RATIO}): {verdict}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
     return 0
 
 
@@ -207,7 +261,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def own_product() -> Iterator[tuple[str, str]]:
+def own_product() -> Iterator[tuple[str, str, int, str]]:
     """The whole product as `make run` starts it, on free ports; stopped with Ctrl-C's signal at the end."""
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as var:
         ports = {name: free_port() for name in ("GATEWAY", "RASA", "ACTION", "SIMULATOR", "REDIS")}
@@ -235,7 +289,8 @@ def own_product() -> Iterator[tuple[str, str]]:
             else:
                 raise RuntimeError(f"the product exited with {process.wait()}")
             drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=subprocess.DEVNULL)
-            yield f"http://127.0.0.1:{ports['GATEWAY']}", f"http://127.0.0.1:{ports['RASA']}"
+            gateway, rasa = f"http://127.0.0.1:{ports['GATEWAY']}", f"http://127.0.0.1:{ports['RASA']}"
+            yield gateway, rasa, process.pid, f"redis://127.0.0.1:{ports['REDIS']}/0"
         finally:
             process.send_signal(signal.SIGINT)
             try:
@@ -248,19 +303,20 @@ def own_product() -> Iterator[tuple[str, str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[10, 50, 100])
+    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[10, 50, 100, 200])
     parser.add_argument("--rounds", type=int, default=2, help="alternating batch pairs per level")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds; later rounds are skipped")
     parser.add_argument("--gateway", help="URL of a running gateway (with --rasa)")
     parser.add_argument("--rasa", help="URL of the Rasa server that gateway uses")
+    parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"gateway benchmark: loopback, {os.cpu_count()} CPUs, load average {load:.2f} at start")
     print(f"script per conversation: {len(SCRIPT)} messages {SCRIPT}; {args.rounds} rounds per level")
     if args.gateway and args.rasa:
         return asyncio.run(run(args, args.gateway.rstrip("/"), args.rasa.rstrip("/")))
-    with own_product() as (gateway_url, rasa_url):
-        return asyncio.run(run(args, gateway_url, rasa_url))
+    with own_product() as (gateway_url, rasa_url, runner_pid, _):
+        return asyncio.run(run(args, gateway_url, rasa_url, runner_pid))
 
 
 if __name__ == "__main__":

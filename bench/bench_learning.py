@@ -145,6 +145,10 @@ def clustering_accuracy(gold: np.ndarray, found: np.ndarray) -> float:
     return float(counts[rows, cols].sum() / len(gold))
 
 
+FIGURES: dict[str, object] = {}
+"""What ``--json`` writes: the same figures as printed."""
+
+
 def dstc_quality() -> None:
     rows = [json.loads(line) for line in DSTC.read_text().splitlines() if line.strip()]
     names = sorted({r["intent"] for r in rows})
@@ -157,7 +161,10 @@ def dstc_quality() -> None:
     mined = mine_texts(redacted, str(SPACY))
     labels = np.array(mined.labels)
     print(f"  themes chosen by the product: {labels.max() + 1}  (merge distance {clustering.MERGE_DISTANCE})")
-    print(f"  NMI {normalized_mutual_info_score(gold, labels):.3f}  ACC {clustering_accuracy(gold, labels):.3f}  "
+    nmi, acc = normalized_mutual_info_score(gold, labels), clustering_accuracy(gold, labels)
+    FIGURES["dstc11"] = {"utterances": len(rows), "gold_intents": len(names), "themes": int(labels.max() + 1),
+                         "nmi": float(nmi), "acc": acc, "baseline_nmi": 0.80, "baseline_acc": 0.63}  # fmt: skip
+    print(f"  NMI {nmi:.3f}  ACC {acc:.3f}  "
           f"in {time.perf_counter() - began:.1f} s   baseline: {BASELINE}")  # fmt: skip
     print("  sensitivity to the merge distance (same features):")
     for distance in (0.5, 0.55, 0.6, 0.65, 0.7):
@@ -177,6 +184,7 @@ async def main(records: int) -> None:
             summaries = synthetic_summaries(records)
             seconds = await ingest(redis, consumer, summaries)
             stored = int(await redis.xlen(keys.RECORDS))
+            FIGURES["ingest_records_per_s"] = stored / seconds
             print(f"ingest: {stored} records from {len(summaries)} events in {seconds:.1f} s = "
                   f"{stored / seconds:,.0f} records/s (consumer: states, records, indexes, acks)")  # fmt: skip
             filters = make_filters(now=time.time())
@@ -185,6 +193,8 @@ async def main(records: int) -> None:
             mining_s = time.perf_counter() - began
             await stop_insights(state)
             own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            FIGURES["mining"] = {"records": run["records"], "themes": len(run["themes"]), "wall_s": mining_s,
+                                 "worker_peak_rss_mb": run["mining"]["peak_rss_mb"]}  # fmt: skip
             print(f"mining: {run['records']} records -> {len(run['themes'])} themes shown "
                   f"({run['hidden']['themes']} below k) in {mining_s:.1f} s wall, of which "
                   f"{run['mining']['seconds']:.1f} s in the worker (incl. loading word vectors)")  # fmt: skip
@@ -193,6 +203,7 @@ async def main(records: int) -> None:
             memory = await redis.info("memory")
             print(f"  redis-server: {memory['used_memory_peak_human']} peak for the records, indexes and states")
             e2e_seconds, e2e_records = await end_to_end(redis, consumer, Path(tmp) / "spool")
+            FIGURES["end_to_end_records_per_s"] = e2e_records / e2e_seconds
             print(f"end to end: {e2e_records} records in {e2e_seconds:.1f} s = {e2e_records / e2e_seconds:,.0f} "
                   "records/s (Rasa events -> spaCy redaction -> stream -> consumer, one process)")  # fmt: skip
 
@@ -206,4 +217,8 @@ async def main(records: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=50_000)
-    asyncio.run(main(parser.parse_args().records))
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.records))
+    if arguments.json:
+        arguments.json.write_text(json.dumps(FIGURES, indent=2))

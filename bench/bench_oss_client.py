@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -160,6 +161,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=40, help="calls per caller and client phase")
     parser.add_argument("--rate", type=float, default=200.0, help="total calls per second of the paced phase")
     parser.add_argument("--connections", type=int, default=OssConfig().max_connections, help="client pool size")
+    parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     process, port = start_simulator()
     try:
@@ -174,8 +176,19 @@ def main() -> int:
         p95 = _pct(paced, 0.95)
         verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
         print(f"target paced p95 <= {TARGET_P95_MS:g} ms: {verdict} ({p95:.1f} ms)")
-        print(f"simulator throughput (raw phase): {len(phases[2].latencies_ms) / phases[2].wall_s:.0f} requests/s, "
+        throughput = len(phases[2].latencies_ms) / phases[2].wall_s
+        print(f"simulator throughput (raw phase): {throughput:.0f} requests/s, "
               f"median {statistics.median(phases[2].latencies_ms):.1f} ms")  # fmt: skip
+        if args.json:
+            figures = {
+                phase.name: {"callers": phase.callers, "calls": len(phase.latencies_ms), "errors": phase.errors,
+                             "p50_ms": _pct(sorted(phase.latencies_ms), 0.5),
+                             "p95_ms": _pct(sorted(phase.latencies_ms), 0.95),
+                             "calls_per_s": len(phase.latencies_ms) / phase.wall_s}
+                for phase in phases
+            }  # fmt: skip
+            figures["target_p95_ms"] = TARGET_P95_MS  # type: ignore[assignment]
+            args.json.write_text(json.dumps(figures, indent=2))
         return 0
     finally:
         process.terminate()

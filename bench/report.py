@@ -1,0 +1,297 @@
+"""`make bench`: run every benchmark, then write one report, Markdown and JSON, in ``bench/reports/``.
+
+Each benchmark script runs as its own process (they start their own servers on free loopback ports) with
+``--json``; its printed output is kept beside the report in ``bench/reports/raw/``. The report gives the machine
+(cores, memory, load), then every figure with the target its issue set and whether it is met.
+
+    .venv/bin/python bench/report.py [--only nlu,gateway] [--quick]
+
+``--quick`` skips NLU cross-validation and training from scratch and runs one round per gateway level: for
+trying the benchmarks out, not for the figures of a release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "reports"
+LEVELS = ["10", "50", "100", "200"]
+
+
+@dataclass
+class Figure:
+    section: str
+    name: str
+    value: float | None
+    unit: str
+    target: str = ""
+    met: bool | None = None
+
+    def cell(self) -> str:
+        if self.value is None:
+            return "not measured"
+        if float(self.value).is_integer():
+            return f"{int(self.value):,}"
+        return f"{self.value:,.3f}" if abs(self.value) < 10 else f"{self.value:,.0f}"
+
+
+def machine() -> dict[str, Any]:
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(meminfo["MemTotal"].split()[0]) / 1024**2, 1),
+        "cpu": next(
+            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+             if line.startswith("model name")), platform.processor(),
+        ),
+        "load_average_at_start": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.strip(),
+    }  # fmt: skip
+
+
+def run_handoff(argv: list[str], timeout_s: float) -> tuple[dict[str, Any] | None, float]:
+    """bench_handoff.py (the handoff issue's) drives a running product and prints its figures: start one for it,
+    and read the p95 of its "from the handoff message" and "both directions" lines."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_gateway import own_product
+
+    raw = OUT / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    print(f"== handoff: {' '.join(argv)}", flush=True)
+    with own_product() as (gateway, _, _, redis_url):
+        try:
+            process = subprocess.run([sys.executable, *argv, "--gateway", gateway, "--redis", redis_url], cwd=ROOT,
+                                     capture_output=True, text=True, timeout=timeout_s, check=False)  # fmt: skip
+            output, code = process.stdout + process.stderr, process.returncode
+        except subprocess.TimeoutExpired:
+            output, code = "", -1
+    (raw / "handoff.txt").write_text(output)
+    print(output[-3000:], flush=True)
+
+    def p95(marker: str) -> float | None:
+        line = next((line for line in output.splitlines() if marker in line), "")
+        match = re.search(r"p95=\s*([0-9.]+)", line)
+        return float(match.group(1)) if match else None
+
+    console, relay = p95("from the handoff message"), p95("both directions")
+    if code != 0 or console is None:
+        return None, time.monotonic() - started
+    figures = {"escalation_to_console": {"p95_ms": console}, "relay": {"p95_ms": relay}}
+    (raw / "handoff.json").write_text(json.dumps(figures, indent=2))
+    return figures, time.monotonic() - started
+
+
+def run_bench(name: str, argv: list[str], timeout_s: float) -> tuple[dict[str, Any] | None, float]:
+    """Run one benchmark script; return its JSON figures (None when it failed) and its wall time."""
+    raw = OUT / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    figures_path = raw / f"{name}.json"
+    figures_path.unlink(missing_ok=True)
+    started = time.monotonic()
+    print(f"== {name}: {' '.join(argv)}", flush=True)
+    with (raw / f"{name}.txt").open("w") as log:
+        try:
+            process = subprocess.run(
+                [sys.executable, *argv, "--json", str(figures_path)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s, check=False,
+            )  # fmt: skip
+            code: int | str = process.returncode
+        except subprocess.TimeoutExpired:
+            code = f"timeout after {timeout_s:.0f}s"
+    seconds = time.monotonic() - started
+    print((raw / f"{name}.txt").read_text()[-3000:], flush=True)
+    if code != 0 or not figures_path.exists():
+        print(f"   {name} failed ({code}); see bench/reports/raw/{name}.txt", flush=True)
+        return None, seconds
+    figures: dict[str, Any] = json.loads(figures_path.read_text())
+    return figures, seconds
+
+
+def at_most(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def at_least(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value >= limit
+
+
+def dig(data: dict[str, Any] | None, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def nlu_figures(d: dict[str, Any] | None) -> list[Figure]:
+    f1, oos, train = dig(d, "crossval", "macro_f1"), dig(d, "oos_share"), dig(d, "train_s")
+    return [
+        Figure("NLU", "5-fold cross-validation intent macro-F1", f1, "", ">= 0.92 (#4)", at_least(f1, 0.92)),
+        Figure("NLU", "CLINC150 out-of-scope queries answered out_of_scope or nlu_fallback", oos, "share",
+               ">= 0.85 (#4)", at_least(oos, 0.85)),
+        Figure("NLU", "training time, NLU + dialogue from scratch", train, "s", "<= 300 s on 2 cores (#4)",
+               at_most(train, 300)),
+        Figure("NLU", "Rasa server RSS with the model loaded", dig(d, "rasa_server", "rss_mb"), "MB"),
+        Figure("NLU", "Rasa server start until it accepts connections", dig(d, "rasa_server", "ready_s"), "s"),
+    ]  # fmt: skip
+
+
+def oss_figures(d: dict[str, Any] | None) -> list[Figure]:
+    p95 = dig(d, "paced", "p95_ms")
+    return [
+        Figure("OSS/BSS client", "round trip p50, 50 callers paced", dig(d, "paced", "p50_ms"), "ms"),
+        Figure("OSS/BSS client", "round trip p95, 50 callers paced", p95, "ms", "<= 15 ms (#2)", at_most(p95, 15)),
+        Figure("OSS/BSS client", "simulator throughput (raw HTTP/1.1)", dig(d, "raw", "calls_per_s"), "req/s"),
+    ]
+
+
+def gateway_figures(d: dict[str, Any] | None) -> list[Figure]:
+    figures = []
+    for level in LEVELS:
+        for path in ("direct", "gateway"):
+            section = f"Round trip, {level} conversations ({'Rasa REST straight' if path == 'direct' else 'gateway'})"
+            for key, label, unit in (
+                ("p50_ms", "p50", "ms"),
+                ("p95_ms", "p95", "ms"),
+                ("p99_ms", "p99", "ms"),
+                ("msgs_per_s", "throughput", "msg/s"),
+            ):
+                figures.append(Figure(section, label, dig(d, "levels", level, path, key), unit))  # fmt: skip
+            errors = dig(d, "levels", level, path, "errors")
+            figures.append(Figure(section, "errors", errors, "", "0 (#8)", None if errors is None else errors == 0))
+        ratio = dig(d, "levels", level, "p95_ratio")
+        figures.append(Figure(f"Round trip, {level} conversations", "gateway p95 / direct p95", ratio, "x",
+                              "<= 1.2 (#5)", at_most(ratio, 1.2)))  # fmt: skip
+    for level in LEVELS:
+        for process, mb in sorted((dig(d, "levels", level, "peak_rss_mb") or {}).items()):
+            figures.append(Figure(f"Resident memory under load ({level} conversations)", process, mb, "MB peak"))
+    return figures
+
+
+def learning_figures(d: dict[str, Any] | None) -> list[Figure]:
+    ingest, wall = dig(d, "ingest_records_per_s"), dig(d, "mining", "wall_s")
+    peak = dig(d, "mining", "worker_peak_rss_mb")
+    nmi, acc = dig(d, "dstc11", "nmi"), dig(d, "dstc11", "acc")
+    return [
+        Figure("Learning store", "ingest (consumer)", ingest, "records/s", ">= 2,000 (#7)", at_least(ingest, 2000)),
+        Figure("Learning store", "ingest end to end (broker, spaCy redaction, consumer)",
+               dig(d, "end_to_end_records_per_s"), "records/s"),
+        Figure("Learning store", "theme mining of 50,000 records", wall, "s", "<= 30 s (#7)", at_most(wall, 30)),
+        Figure("Learning store", "mining peak memory", peak, "MB", "<= 2,048 MB (#7)", at_most(peak, 2048)),
+        Figure("Learning store", "DSTC11 grouping NMI", nmi, "", "> baseline 0.80 (#7)", at_least(nmi, 0.80)),
+        Figure("Learning store", "DSTC11 grouping accuracy", acc, "", "> baseline 0.63 (#7)", at_least(acc, 0.63)),
+        Figure("Learning store", "DSTC11 themes chosen by the product", dig(d, "dstc11", "themes"), "themes"),
+    ]  # fmt: skip
+
+
+def handoff_figures(d: dict[str, Any] | None) -> list[Figure]:
+    """bench/bench_handoff.py is the handoff issue's; its keys are read when it writes them."""
+    console = dig(d, "escalation_to_console", "p95_ms")
+    relay = dig(d, "relay", "p95_ms")
+    return [
+        Figure("Handoff", "escalation visible on the console p95, 50 live chats", console, "ms", "<= 300 ms (#6)",
+               at_most(console, 300)),
+        Figure("Handoff", "customer <-> agent relay p95, 50 live chats", relay, "ms", "<= 50 ms (#6)",
+               at_most(relay, 50)),
+    ]  # fmt: skip
+
+
+@dataclass
+class Bench:
+    name: str
+    argv: list[str]
+    quick_argv: list[str]
+    figures: Callable[[dict[str, Any] | None], list[Figure]]
+    timeout_s: float
+
+
+BENCHES = [
+    Bench("nlu", ["bench/bench_nlu.py"], ["bench/bench_nlu.py", "--skip-crossval", "--skip-train"], nlu_figures,
+          3600),
+    Bench("oss_client", ["bench/bench_oss_client.py"], ["bench/bench_oss_client.py"], oss_figures, 600),
+    Bench("gateway", ["bench/bench_gateway.py", "--rounds", "2"], ["bench/bench_gateway.py", "--rounds", "1"],
+          gateway_figures, 2400),
+    Bench("learning", ["bench/bench_learning.py"], ["bench/bench_learning.py", "--records", "10000"],
+          learning_figures, 1800),
+    Bench("handoff", ["bench/bench_handoff.py"], ["bench/bench_handoff.py", "--rounds", "3"], handoff_figures, 1200),
+]  # fmt: skip
+
+
+def markdown(report: dict[str, Any], figures: list[Figure]) -> str:
+    m = report["machine"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"{report['finished_at']}, commit {m['commit']}: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB "
+        f"memory, load average {m['load_average_at_start']:.2f} at start, Python {m['python']}. Everything on "
+        "loopback on this one machine, load generators included.",
+        "",
+    ]
+    if report["quick"]:
+        lines += ["Quick run (`--quick`): no cross-validation, no training from scratch, one round per level.", ""]
+    targets = [f for f in figures if f.target]
+    met = sum(1 for f in targets if f.met)
+    lines += [f"**{met} of {len(targets)} targets met.**", ""]
+    for name, run in report["runs"].items():
+        if not run["ok"]:
+            lines.append(f"- `{name}` did not produce figures ({run['seconds']:.0f} s): bench/reports/raw/{name}.txt")
+    section = None
+    for figure in figures:
+        if figure.section != section:
+            section = figure.section
+            lines += ["", f"## {section}", "", "| figure | value | unit | target | met |", "|---|---:|---|---|---|"]
+        verdict = {True: "yes", False: "**no**", None: ""}[figure.met]
+        lines.append(f"| {figure.name} | {figure.cell()} | {figure.unit} | {figure.target} | {verdict} |")
+    lines += ["", "Raw output of each benchmark: `bench/reports/raw/`.", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="comma-separated: " + ",".join(b.name for b in BENCHES))
+    parser.add_argument("--quick", action="store_true", help="skip cross-validation and training, one round")
+    args = parser.parse_args()
+    wanted = set(args.only.split(",")) if args.only else {b.name for b in BENCHES}
+    report: dict[str, Any] = {"machine": machine(), "quick": args.quick, "runs": {}}
+    figures: list[Figure] = []
+    for bench in BENCHES:
+        if bench.name not in wanted:
+            continue
+        if not (ROOT / bench.argv[0]).exists():
+            report["runs"][bench.name] = {"ok": False, "seconds": 0, "missing": bench.argv[0]}
+            figures += bench.figures(None)
+            continue
+        argv = bench.quick_argv if args.quick else bench.argv
+        runner = run_handoff if bench.name == "handoff" else partial(run_bench, bench.name)
+        data, seconds = runner(argv, bench.timeout_s)
+        report["runs"][bench.name] = {"ok": data is not None, "seconds": round(seconds), "figures": data}
+        figures += bench.figures(data)
+    report["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report["figures"] = [asdict(f) for f in figures]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "report.json").write_text(json.dumps(report, indent=2))
+    (OUT / "report.md").write_text(markdown(report, figures))
+    print((OUT / "report.md").read_text())
+    print(f"Written: {(OUT / 'report.md').relative_to(ROOT)} and report.json")
+    return 0 if all(run["ok"] for run in report["runs"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
