@@ -210,6 +210,15 @@ class OssClient:
         call = Call(apis.TROUBLE_TICKET, "get_ticket", "GET", _item("troubleTicket", ticket_id), ticket_id)
         return await self._one(call, a.trouble_ticket, s.ticket, journal)
 
+    async def update_ticket(
+        self, ticket_id: str, changes: dict[str, Any], journal: Journal | None = None
+    ) -> m.TroubleTicket:
+        """TMF621 merge patch: arrays in ``changes`` (e.g. ``note``) replace the ticket's whole, so send the old too."""
+        call = Call(
+            apis.TROUBLE_TICKET, "update_ticket", "PATCH", _item("troubleTicket", ticket_id), ticket_id, body=changes
+        )
+        return await self._one(call, a.trouble_ticket, s.ticket, journal)
+
     async def list_tickets(self, customer_id: str, journal: Journal | None = None) -> list[m.TroubleTicket]:
         call = Call(
             apis.TROUBLE_TICKET, "list_tickets", "GET", "/troubleTicket", customer_id, {"relatedParty.id": customer_id}

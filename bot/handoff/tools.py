@@ -11,14 +11,11 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from actions.oss import adapters as a
-from actions.oss import config as apis
 from actions.oss import models as m
 from actions.oss import summaries as s
 from actions.oss.client import OssClient
 from actions.oss.errors import OssError
 from actions.oss.journal import CallRecord
-from actions.oss.transport import Call
 from bot.handoff.case import DiagnosticRun, Evidence, HandoffCase
 
 DiagnosticKind = Literal["line_test", "outage", "order"]
@@ -130,9 +127,7 @@ async def update_ticket(
         body: dict[str, Any] = {"note": notes}
         if status:
             body["status"] = status
-        call = Call(apis.TROUBLE_TICKET, "update_ticket", "PATCH", f"/troubleTicket/{ticket_id}", ticket_id, body=body)
-        transport = client._transport
-        return await transport.request(call, lambda payload: a.one(payload, a.trouble_ticket), s.ticket, None)
+        return await client.update_ticket(ticket_id, body)
     except OssError as exc:
         raise ToolError(f"The ticket could not be updated: {exc.message}") from exc
 

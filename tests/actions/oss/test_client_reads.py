@@ -98,7 +98,7 @@ async def test_bills_newest_first_with_line_items(client: OssClient) -> None:
     assert sum((i.amount.amount for i in items), Decimal(0)) == bills[0].amount_due.amount
 
 
-async def test_tickets_create_read_list(client: OssClient, simulator: RunningSimulator) -> None:
+async def test_tickets_create_read_update_list(client: OssClient, simulator: RunningSimulator) -> None:
     customer = BY_KEY["access_line_fault"]
     draft = TicketDraft(
         customer_id=customer.customer_id,
@@ -116,6 +116,18 @@ async def test_tickets_create_read_list(client: OssClient, simulator: RunningSim
     assert [n.text for n in created.notes] == ["Line test: access line"]
     assert await client.get_ticket(created.id) == created
     assert created.id in [t.id for t in await client.list_tickets(customer.customer_id)]
+
+    journal: list[CallRecord] = []
+    old_notes = [{"text": n.text} for n in created.notes]
+    changed = await client.update_ticket(
+        created.id, {"status": "inProgress", "note": [*old_notes, {"text": "Engineer booked"}]}, journal
+    )
+    assert changed.status == "inProgress"
+    assert [n.text for n in changed.notes] == ["Line test: access line", "Engineer booked"]
+    assert await client.get_ticket(created.id) == changed
+    assert journal[0].operation == "update_ticket" and journal[0].outcome == "ok"
+    with pytest.raises(OssNotFound):
+        await client.update_ticket("TT-999999", {"status": "inProgress"})
     simulator.reset()
 
 
