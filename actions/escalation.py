@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM
+from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for
 
 HANDOFF_VERSION = 1
 UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent
@@ -47,6 +47,7 @@ def build_handoff(
     if reason in HIGH_PRIORITY_REASONS and reason not in reasons:
         reasons.append(reason)
     priority = "high" if reasons else "normal"
+    findings = tracker.get_slot("findings") or {}
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     understanding = {
@@ -63,9 +64,9 @@ def build_handoff(
         "priority_reasons": reasons,
         "problem": problem,
         "summary": summary,
-        "suggested_next_action": next_action,
+        "suggested_next_action": next_action or next_action_for(reason, bool(findings)),
         "identity": tracker.get_slot("identity"),
-        "findings": tracker.get_slot("findings") or {},
+        "findings": findings,
         "evidence": tracker.get_slot("evidence") or [],
         "tried": tracker.get_slot("tried") or [],
         "last_intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},

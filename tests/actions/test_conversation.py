@@ -29,6 +29,7 @@ async def test_second_unclear_turn_in_a_row_escalates() -> None:
     assert case["queue"] == "general"
     assert slot_values(events)["escalation"]["reason"] == "repeated_fallback"
     assert "passing you to a person" in texts(dispatcher)
+    assert "answer their last messages" in case["suggested_next_action"]
 
 
 async def test_an_understood_turn_in_between_resets_the_count() -> None:
@@ -52,6 +53,16 @@ async def test_asking_for_a_person_escalates_at_once_to_the_team_of_the_problem(
     assert case is not None
     assert (case["reason"], case["queue"]) == ("customer_request", "billing")
     assert "billing team" in texts(dispatcher)
+    assert "do not ask again" in case["suggested_next_action"]  # nothing found yet: start from the transcript
+
+
+async def test_asking_for_a_person_mid_diagnosis_tells_the_agent_to_continue_from_the_findings() -> None:
+    state = tracker(slots={"problem": "report_internet_down", "findings": {"line_test": "fault in the home"}},
+                    intents=["report_internet_down", "request_human"])  # fmt: skip
+    _, dispatcher = await run(ActionEscalate(), state)
+    case = handoff(dispatcher)
+    assert case is not None and case["findings"] == {"line_test": "fault in the home"}
+    assert "Continue from what the bot found" in case["suggested_next_action"]
 
 
 def fallback_state(ranking: list[tuple[str, float]], **slots: object) -> object:
