@@ -9,6 +9,10 @@ out that do not need Rasa: a person now, or a ticket a person answers later (the
 request itself). Pending messages are offered to Rasa again by the next message of that conversation and by
 :meth:`Delivery.retry_forever`, which every gateway runs; a request that timed out after reaching Rasa is
 first looked up in Rasa's tracker, so Rasa never handles one message twice.
+
+Messages go to Rasa only while the bot holds the conversation. One the customer sent while Rasa was still
+answering a turn that raised a handoff is pending when that turn ends: it goes to the person instead
+(:attr:`Delivery.on_customer_message`), as if it had been sent after the handoff, so the bot never answers it.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ OnHandoff = Callable[[str, dict[str, Any], int], Awaitable[object]]
 """Called with (conversation id, the handoff request, its sequence number) once the request is kept."""
 AfterTurn = Callable[[str], Awaitable[dict[str, Any] | None]]
 """Called after each bot turn without a handoff; may return a handoff request the gateway raises itself."""
+OnCustomerMessage = Callable[[str, dict[str, Any]], Awaitable[object]]
+"""Called with (conversation id, the kept ``customer`` history entry with its ``seq``) for a message that was
+waiting for Rasa when a person took the conversation over."""
 
 NO_ANSWER = (
     "Sorry, I couldn't finish that just now: one of our systems didn't answer. You can try again in a moment, or I "
@@ -71,6 +78,7 @@ FRUSTRATED = "I can tell this has been frustrating. I'm getting you a person now
 class Delivery:
     on_handoff: OnHandoff | None = None
     after_turn: AfterTurn | None = None
+    on_customer_message: OnCustomerMessage | None = None
 
     def __init__(
         self,
@@ -116,11 +124,14 @@ class Delivery:
         try:
             while True:
                 token = secrets.token_hex(16)
-                taken, message = await self._store.claim(conversation_id, token, self._lock_ttl_s)
+                taken, message, held = await self._store.claim(conversation_id, token, self._lock_ttl_s)
                 if not taken:
                     return
                 stalled = False
                 try:
+                    if held and message is not None:
+                        await self._to_person(conversation_id)
+                        message = None
                     while message is not None:
                         message = await self._deliver(conversation_id, message, token)
                 except _Stalled:
@@ -163,24 +174,30 @@ class Delivery:
         kept, following = await self._store.complete_pending(conversation_id, entries, token, self._lock_ttl_s)
         await self._publisher.send(conversation_id, kept)
         try:
-            await self._after(conversation_id, kept)
+            handed_off = await self._after(conversation_id, kept)
         finally:
             # The turn ends once the handoff it asked for is queued (or the gateway raised its own).
             await self._publisher.typing(conversation_id, False)
-        return following
+        # After a handoff, what the customer sent meanwhile is still pending: letting go of the lock finds it, and
+        # the next claim hands it to the person coming (or to Rasa, if no case could be made).
+        return None if handed_off else following
 
-    async def _after(self, conversation_id: str, kept: list[dict[str, Any]]) -> None:
+    async def _after(self, conversation_id: str, kept: list[dict[str, Any]]) -> bool:
+        """Raise the handoff the turn asked for, or the gateway's own; return whether one was raised."""
         requests = [entry for entry in kept if _is_handoff(entry["body"])]
         if requests:
             await self._conversations.set_holder(conversation_id, Holder.waiting)
             for entry in requests:
                 await self._handoff(conversation_id, entry)
-        elif self.after_turn is not None and (request := await self.after_turn(conversation_id)):
+            return True
+        if self.after_turn is not None and (request := await self.after_turn(conversation_id)):
             await self._conversations.set_holder(conversation_id, Holder.waiting)
             said = await self._publisher.message(
                 conversation_id, [{"text": FRUSTRATED}, {"custom": {"handoff": request}}]
             )
             await self._handoff(conversation_id, said[-1])
+            return True
+        return False
 
     async def _handoff(self, conversation_id: str, entry: dict[str, Any]) -> None:
         if self.on_handoff is None:
@@ -198,6 +215,20 @@ class Delivery:
         await self._conversations.set_holder(conversation_id, Holder.bot)
         body = {"text": HANDOFF_FAILED, "quick_replies": wire.quick_replies(OFFERS)}
         await self._publisher.message(conversation_id, [body])
+
+    async def _to_person(self, conversation_id: str) -> None:
+        """Hand the pending messages, oldest first, to the person holding the conversation or coming to it."""
+        taken = await self._store.take_pending(conversation_id)
+        if not taken:
+            return
+        if self.on_customer_message is None:
+            log.warning("%d message(s) of %s left for a person in the history only: no live route to them is set",
+                        len(taken), conversation_id)  # fmt: skip
+            return
+        seqs = {message.seq for message in taken}
+        for entry in await self._store.history(conversation_id, taken[0].seq - 1):
+            if entry["seq"] in seqs:
+                await self.on_customer_message(conversation_id, entry)
 
     async def _tell_assistant_down(self, conversation_id: str) -> None:
         """Once per outage: every retry that fails again stays silent."""

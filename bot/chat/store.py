@@ -76,11 +76,16 @@ return {seq, 0, queued, 0}
 # oldest pending message, one keeps the replies, retires that message and returns the next, one lets go and
 # says whether anything arrived meanwhile. Three round trips a message: this runs for every message of every
 # customer, and each Redis write costs the gateway real CPU.
+# Claiming also says whether a person holds the conversation or one is coming: messages queued while the bot
+# held it, but still pending once a turn raised a handoff, go to the person, never to Rasa.
 _CLAIM = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then return {0, false} end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then return {0, false, 0} end
 local first = redis.call('LINDEX', KEYS[2], 0)
 if first == false then redis.call('SREM', KEYS[3], ARGV[3]) end
-return {1, first}
+local holder = redis.call('HGET', KEYS[4], 'holder')
+local held = 0
+if holder == ARGV[4] or holder == ARGV[5] then held = 1 end
+return {1, first, held}
 """
 
 # Keep the bot's replies and retire the pending message they answer, together: a restart in between would
@@ -205,13 +210,19 @@ class ChatStore:
 
     # ---------------------------------------------------------------- messages waiting for Rasa
 
-    async def claim(self, conversation_id: str, token: str, ttl_s: float) -> tuple[bool, PendingMessage | None]:
-        """Take the conversation's delivery lock; return whether taken, and the oldest pending message."""
-        taken, first = await self._claim(
-            keys=[LOCK.format(id=conversation_id), PENDING.format(id=conversation_id), PENDING_SET],
-            args=[token, int(ttl_s * 1000), conversation_id],
+    async def claim(self, conversation_id: str, token: str, ttl_s: float) -> tuple[bool, PendingMessage | None, bool]:
+        """Take the conversation's delivery lock; return whether taken, the oldest pending message, and whether
+        a person holds the conversation or one is coming (holder ``agent`` or ``waiting``)."""
+        taken, first, held = await self._claim(
+            keys=[
+                LOCK.format(id=conversation_id),
+                PENDING.format(id=conversation_id),
+                PENDING_SET,
+                CONVERSATION.format(id=conversation_id),
+            ],
+            args=[token, int(ttl_s * 1000), conversation_id, Holder.agent.value, Holder.waiting.value],
         )
-        return bool(taken), _pending(first)
+        return bool(taken), _pending(first), bool(held)
 
     async def next_pending(self, conversation_id: str) -> PendingMessage | None:
         return _pending(await self._redis.lindex(PENDING.format(id=conversation_id), 0))
