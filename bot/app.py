@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handoff = HandoffService(settings, redis, store, conversations, publisher, recorder)
         delivery.on_handoff = handoff.escalate
         delivery.after_turn = handoff.after_bot_turn
+        delivery.on_customer_message = handoff.customer_message
         app.state.handoff = start_handoff(handoff)
         retry = asyncio.create_task(delivery.retry_forever())
         try:
