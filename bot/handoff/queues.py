@@ -118,6 +118,14 @@ if agent ~= '' then redis.call('HSET', KEYS[1], 'last_agent', agent) end
 return {1, status}
 """
 
+# What the customer was last told about their place: set it, and say whether it changed (so of two gateways
+# refreshing places at once only one tells the customer). KEYS: state. ARGV: told.
+_TELL = """
+if redis.call('HGET', KEYS[1], 'told') == ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'told', ARGV[1])
+return 1
+"""
+
 
 def score(priority: Priority, enqueued_ms: int) -> int:
     return priority.rank * RANK_SPAN_MS + enqueued_ms
@@ -190,6 +198,7 @@ class CaseQueues:
         self._accept = redis.register_script(_ACCEPT)
         self._requeue = redis.register_script(_REQUEUE)
         self._leave = redis.register_script(_LEAVE)
+        self._tell = redis.register_script(_TELL)
 
     # ---------------------------------------------------------------- queue membership
 
@@ -312,6 +321,10 @@ class CaseQueues:
 
     async def set_fields(self, case_id: str, **fields: str) -> None:
         await self._redis.hset(keys.state(case_id), mapping=fields)  # type: ignore[arg-type]
+
+    async def retell(self, case_id: str, told: str) -> bool:
+        """Record ``told`` as what the customer was last told; ``False`` when it is what they were told already."""
+        return bool(int(await self._tell(keys=[keys.state(case_id)], args=[told])))
 
     # ---------------------------------------------------------------- transitions
 

@@ -136,19 +136,19 @@ class HandoffService:
             message = (f"Our {team} team is not working right now: they take chats {hours_text(self.settings)}. "
                        "You can ask for a callback or leave it as a ticket; either way they get everything you told "
                        "me, so you won't have to repeat yourself. Or keep this page open and wait.")  # fmt: skip
-            await self._no_agent(case, message)
+            await self._no_agent(case, message, "closed", first)
             return
         if available == 0:
             message = (f"Nobody from our {team} team is online right now. You can ask for a callback or leave it as "
                        "a ticket: either way they get everything you told me. Or stay here: you keep your place "
                        f"(position {place.position}).")  # fmt: skip
-            await self._no_agent(case, message)
+            await self._no_agent(case, message, "offline", first)
             return
         wait_s = int(place.position * self.settings.handoff_average_handle_s / available)
         if overdue and case.reannounced >= self.settings.handoff_reannounce_max:
             message = (f"Sorry, everyone in our {team} team is still busy. You're number {place.position} in the "
                        "queue. If you'd rather not wait, ask for a callback or leave it as a ticket.")  # fmt: skip
-            await self._no_agent(case, message)
+            await self._no_agent(case, message, f"busy:{case.reannounced}", first)
             return
         if overdue:
             sorry = f"Sorry for the wait: everyone in our {team} team is still busy. You haven't lost your place."
@@ -156,18 +156,24 @@ class HandoffService:
                 case.conversation_id,
                 [{"text": sorry}],
             )
-        state = await self.queues.state(case.case_id)
-        told = f"{place.position}:{wait_s // 60}"
-        if first or overdue or state.get("told") != told:
-            await self.queues.set_fields(case.case_id, told=told)
+        changed = await self.queues.retell(case.case_id, f"{place.position}:{wait_s // 60}")
+        if first or overdue or changed:
             event = wire.HandoffEvent(type="queued" if first else "position", position=place.position, wait_s=wait_s)
             await self.publisher.handoff_event(case.conversation_id, event)
 
-    async def _no_agent(self, case: HandoffCase | Card, message: str) -> None:
-        state = await self.queues.state(case.case_id)
-        if state.get("told") == "no_agent" and case.reannounced < self.settings.handoff_reannounce_max:
-            return  # told once; said again only when the case is re-announced past the limit
-        await self.queues.set_fields(case.case_id, told="no_agent")
+    async def _no_agent(self, case: HandoffCase | Card, message: str, situation: str, first: bool) -> None:
+        """Tell the customer nobody can take the chat now, once per situation (never at each refresh of places).
+
+        ``situation`` is ``closed``, ``offline`` or ``busy:<re-announcements>``. Closed or offline is said again
+        once when the case passes the re-announcement limit (a reminder of the offers), and whenever the
+        situation changes (an agent came online and went again, the team's hours ended); busy is said at each
+        re-announcement past the limit, as the apology is before it. A case (re)entering a queue (``first``)
+        is always told.
+        """
+        past_limit = case.reannounced >= self.settings.handoff_reannounce_max
+        told = f"no_agent:{situation}:{'past_limit' if past_limit else 'within_limit'}"
+        if not await self.queues.retell(case.case_id, told) and not first:
+            return
         event = wire.HandoffEvent(type="no_agent", message=message, offers=OFFERS)
         await self.publisher.handoff_event(case.conversation_id, event)
 

@@ -79,6 +79,32 @@ async def test_no_agent_online_the_customer_may_leave_it_as_a_ticket(gateway: Ex
         await chat.__aexit__()
 
 
+async def test_with_nobody_online_the_customer_is_told_once_not_at_every_refresh(
+    gateway: ExtraGateway, ana: Staff
+) -> None:
+    """Places are refreshed every 5 s and this gateway re-announces every 2 s, at most 2 times before the offers
+    are repeated: the customer hears it when queued and once more past the limit, never again after that."""
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        await chat.wait_for("handoff", type="no_agent")
+        case = await ana.case_of(conversation_id)
+        path = f"/api/agent/cases/{case['case_id']}"
+        deadline = asyncio.get_running_loop().time() + 20
+        while (await ana.get(path)).json()["case"]["reannounced"] < 2:
+            assert asyncio.get_running_loop().time() < deadline, "the case was not re-announced past the limit"
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(12)  # two refreshes of places, several more re-announcements
+        told = [data for name, data in chat.events if name == "handoff" and data["type"] == "no_agent"]
+        assert len(told) == 2, [t["message"] for t in told]
+        assert all("Nobody from our customer care team is online" in t["message"] and t["offers"] for t in told)
+        history = [e for e in chat.events if e[0] == "handoff" and e[1]["type"] in ("no_agent", "position")]
+        assert len(history) == 2  # and no position notices between them: nothing else changed
+        await chat.send("/handoff_ticket", display="Leave it as a ticket")  # out of the next tests' queue
+        await chat.wait_for("handoff", type="handed_back")
+    finally:
+        await chat.__aexit__()
+
+
 async def test_a_case_nobody_accepts_is_announced_again_and_the_customer_kept_informed(
     gateway: ExtraGateway, ana: Staff
 ) -> None:
