@@ -24,6 +24,7 @@ let typingSentAt = 0;
 let typingIdle = null;
 let customerTypingTimer = null;
 let overviewTimer = null;
+const TITLE = "Agent console";
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -162,6 +163,7 @@ async function refreshQueue() {
       const waiting = $("waiting");
       waiting.replaceChildren(...data.waiting.map((s) => view.caseItem(s, { onOpen: openCase, onAccept: accept, active: current && s.case_id === current.id })));
       $("waiting-count").textContent = `(${data.waiting.length})`;
+      document.title = data.waiting.length ? `(${data.waiting.length}) ${TITLE}` : TITLE; // seen from another tab
       $("mine").replaceChildren(...data.mine.map((s) => view.caseItem(s, { onOpen: openCase, active: current && s.case_id === current.id })));
     } catch (error) {
       if (error.status === 401) location.reload();
