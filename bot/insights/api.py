@@ -150,9 +150,19 @@ async def update_backlog_item(
     return await backlog.update(state, item_id, body, user.name)
 
 
-def _stream(chunks: AsyncIterator[str], media_type: str, filename: str) -> StreamingResponse:
+async def _stream(chunks: AsyncIterator[str], media_type: str, filename: str) -> StreamingResponse:
+    """Read the first chunk before answering: what fails there (filters, the first query) is still a clear
+    error response; once the 200 is sent, a failure can only cut the body short."""
+    first = await anext(chunks, "")
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+    return StreamingResponse(_utf8(first, chunks), media_type=media_type, headers=headers)
+
+
+async def _utf8(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:
+    """Chunks as UTF-8; a lone surrogate (which strict encoding refuses mid-stream) becomes '?'."""
+    yield first.encode("utf-8", "replace")
+    async for chunk in rest:
+        yield chunk.encode("utf-8", "replace")
 
 
 @router.get("/export/records.{kind}")
@@ -160,8 +170,8 @@ async def export_records(
     _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(regex="^(csv|json)$")]
 ) -> StreamingResponse:
     if kind == "csv":
-        return _stream(exports.records_csv(state.store, filters), "text/csv; charset=utf-8", "records.csv")
-    return _stream(exports.records_json(state.store, filters), "application/json", "records.json")
+        return await _stream(exports.records_csv(state.store, filters), "text/csv; charset=utf-8", "records.csv")
+    return await _stream(exports.records_json(state.store, filters), "application/json", "records.json")
 
 
 @router.get("/export/themes.{kind}")
@@ -170,8 +180,8 @@ async def export_themes(
 ) -> StreamingResponse:
     run = await mine(state, filters)
     if kind == "csv":
-        return _stream(exports.themes_csv(run), "text/csv; charset=utf-8", "themes.csv")
-    return _stream(exports.themes_json(run), "application/json", "themes.json")
+        return await _stream(exports.themes_csv(run), "text/csv; charset=utf-8", "themes.csv")
+    return await _stream(exports.themes_json(run), "application/json", "themes.json")
 
 
 @router.get("/export/nlu.yml")
@@ -194,7 +204,7 @@ async def export_nlu(
         run = await mine(state, filters)
         members = [m for t in run["themes"] for m in t["members"] if m["record_id"] in wanted]
         candidates += [_candidate(m) for m in members]
-    return _stream(exports.nlu_yaml(candidates), "application/x-yaml", "nlu_candidates.yml")
+    return await _stream(exports.nlu_yaml(candidates), "application/x-yaml", "nlu_candidates.yml")
 
 
 def _candidate(member: dict[str, Any]) -> dict[str, Any]:

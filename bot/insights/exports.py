@@ -37,11 +37,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting so is run as a formula by spreadsheets; customers' words must never be."""
 
 
+UNWRITABLE = "\x00"
+"""The csv module cannot write a NUL (it raises mid-export); customers can type one, so it becomes U+FFFD."""
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = value.replace(UNWRITABLE, "\ufffd")
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     return value
 
 

@@ -26,6 +26,8 @@ DEFAULT_END_STEP_S = 300
 """Without 'to', the window ends at the next 5-minute mark, so repeated requests share one cached run."""
 NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 FINDING_PATTERN = r"^[a-z_]{1,32}(=[A-Za-z0-9_.:\- ]{1,64})?$"
+LATEST_S = datetime.max.replace(tzinfo=timezone.utc).timestamp()
+"""9999-12-31T23:59:59.999999Z: a later instant (``to`` with a negative offset) has no ISO 8601 year to write."""
 
 
 class Filters(BaseModel):
@@ -96,6 +98,8 @@ def make_filters(
     start_s = _utc(start) if start else end_s - DEFAULT_WINDOW_DAYS * 86400
     if start_s < 0:  # record ids and index scores are Unix milliseconds: nothing exists before 1970
         raise GatewayError(400, "invalid_window", "The window must start after 1970-01-01T00:00:00Z.")
+    if end_s > LATEST_S:
+        raise GatewayError(400, "invalid_window", "The window must end by 9999-12-31T23:59:59Z (in UTC).")
     if start_s >= end_s:
         raise GatewayError(400, "invalid_window", "'from' must be earlier than 'to'.")
     if end_s - start_s > MAX_WINDOW_DAYS * 86400:

@@ -8,17 +8,22 @@ always learns what was wrong. Generation is derandomized: the same requests on e
 
 from __future__ import annotations
 
+import json
 import re
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import redis
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.schemas import APIOperation
 
+from bot.learning import keys
 from bot.settings import PROJECT_ROOT
 from tests.fixtures.product import Product
 from tests.fixtures.simulator import RunningSimulator
@@ -28,15 +33,11 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLES_PER_OPERATION = 25
 DEMO_PASSWORD = "triage-demo"  # of the demo accounts the runner creates in the test environment
-KNOWN_BROKEN = {
-    "GET /api/insights/export/records.{kind}": "bot/insights/exports.py: with some records in the store the CSV "
-    "export aborts after its headers (requests: 'Response ended prematurely'): an exception inside the stream",
-}
-"""Operations whose failures this suite found in files it does not own; the test below fuzzes them apart.
-
-Not strict: the export fails only with some records in the store, which depends on the tests run before."""
 STAFF = {"/api/insights": "product_owner", "/api/agent": "agent", "/api/supervisor": "supervisor"}
 REQUEST_TIMEOUT_S = 60
+HOSTILE_TEXT = 'nul\x00 bidi\u202e bom\ufeff =HYPERLINK("x") \U0001f600 \r\n end'
+"""What customers can type and the learning store keeps; a NUL once cut the CSV export off after its 200."""
+RECORD_WAIT_S = 30
 
 
 def operations(schema_url: str, skip: Callable[[APIOperation], bool]) -> Iterator[APIOperation]:
@@ -102,28 +103,49 @@ def staff_tokens(product: Product) -> dict[str, str]:
     return tokens
 
 
+@pytest.fixture(scope="module")
+def hostile_record(product: Product) -> None:
+    """A learning record holding :data:`HOSTILE_TEXT`, so the exports are fuzzed over it whatever ran before.
+
+    Written as the Rasa broker writes events (a redacted summary per event) and turned into a record by the
+    product's own learning consumer.
+    """
+    client = redis.Redis.from_url(product.redis_url)
+    try:
+        before = client.xlen(keys.RECORDS)
+        cid, at = f"fuzz-{uuid.uuid4().hex[:12]}", time.time() - 60
+        ranking = [{"name": "nlu_fallback", "confidence": 0.4}]
+        summaries: list[dict[str, Any]] = [
+            {"type": "session_started"},
+            {"type": "user", "text": HOSTILE_TEXT, "channel": "rest", "entities": [],
+             "intent": ranking[0], "ranking": ranking},
+            {"type": "bot", "text": "Sorry, I didn't get that.", "handoff": False},
+        ]  # fmt: skip
+        for i, summary in enumerate(summaries):
+            summary.update(v=1, conversation_id=cid, at=at + i / 1000, eid=uuid.uuid4().hex, model_id="fuzz")
+            client.xadd(keys.EVENTS, {"v": "1", "e": json.dumps(summary)})
+        deadline = time.monotonic() + RECORD_WAIT_S
+        while client.xlen(keys.RECORDS) <= before:
+            assert time.monotonic() < deadline, f"the learning consumer kept no record within {RECORD_WAIT_S}s"
+            time.sleep(0.2)
+    finally:
+        client.close()
+
+
+@pytest.mark.usefixtures("hostile_record")
 def test_the_gateway_api_never_fails_with_5xx_and_explains_every_refusal(
     product: Product, staff_tokens: dict[str, str]
 ) -> None:
     """Anonymous (as a customer or an attacker is), then as staff whose role the API serves (so the insights
     and agent console APIs are reached past their login)."""
     problems: list[str] = []
-    leave_out = lambda op: op.path.endswith("/logout") or op.label in KNOWN_BROKEN  # noqa: E731
+    leave_out = lambda op: op.path.endswith("/logout")  # noqa: E731
     for operation in operations(f"{product.gateway_url}/api/openapi.json", leave_out):
         problems += fuzz(operation, product.gateway_url, gateway_error)
         for prefix, token in staff_tokens.items():
             if operation.path.startswith(prefix):
                 bearer = {"Authorization": f"Bearer {token}"}
                 problems += fuzz(operation, product.gateway_url, gateway_error, headers=bearer)
-    assert not problems, "\n".join(problems[:20])
-
-
-@pytest.mark.xfail(strict=False, reason="; ".join(KNOWN_BROKEN.values()))
-def test_known_broken_gateway_operations(product: Product, staff_tokens: dict[str, str]) -> None:
-    problems: list[str] = []
-    for operation in operations(f"{product.gateway_url}/api/openapi.json", lambda op: op.label not in KNOWN_BROKEN):
-        bearer = {"Authorization": f"Bearer {staff_tokens['/api/insights']}"}
-        problems += fuzz(operation, product.gateway_url, gateway_error, headers=bearer)
     assert not problems, "\n".join(problems[:20])
 
 
