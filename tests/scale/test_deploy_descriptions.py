@@ -1,11 +1,13 @@
 """The deployment descriptions in ``deploy/`` say what runs and how; no Docker or Kubernetes runs here, so these
 checks are what can be checked without them: every file parses, every container of the product runs one of
 the ``Procfile`` processes through an entry point that exists, every ``TRIAGE_*`` variable is a setting the
-product knows (it refuses unknown ones at start), and every stateless process has two replicas or more.
+product knows (it refuses unknown ones at start), every stateless process has two replicas or more, Rasa's
+learning spool is on a persistent volume, and the build context leaves the host's venv and models out.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import re
 import shlex
@@ -21,6 +23,8 @@ DEPLOY = PROJECT_ROOT / "deploy"
 IMAGE = "telecom-triage-bot"
 KNOWN_SETTINGS = {f"TRIAGE_{name.upper()}" for name in Settings.__fields__}
 SCALED = {"rasa", "actions", "gateway"}
+SPOOL_DIR = "/app/var/learning-spool"
+"""Where the images' Rasa processes spool learning events (TRIAGE_LEARNING_SPOOL_DIR); a volume must hold it."""
 
 
 def procfile_programs() -> dict[str, tuple[str, ...]]:
@@ -72,6 +76,65 @@ def test_compose_runs_procfile_processes_with_two_replicas_behind_the_balancer()
     assert "ip_hash" in nginx  # socket.io long-polling sessions live in one gateway process
     assert "/app/models/current.tar.gz" in (DEPLOY / "Dockerfile").read_text()
 
+    for name, service in services.items():
+        if service.get("image") == IMAGE and process_of(service["command"]) == "rasa":
+            assert service["environment"]["TRIAGE_LEARNING_SPOOL_DIR"] == SPOOL_DIR, name
+            mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in service["volumes"]}
+            assert mounts.get(SPOOL_DIR) in compose["volumes"], f"{name}: the spool is lost with the container"
+
+
+def test_the_image_keeps_var_writable_for_its_user() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)[-1]
+    assert user != "root"
+    assert re.search(rf"chown -R {user}(:\S+)? /app/var\b", dockerfile), "the spool could not be created"
+    assert f"TRIAGE_LEARNING_SPOOL_DIR={SPOOL_DIR}" in dockerfile
+
+
+def docker_ignored(path: str) -> bool:
+    """Whether the root's .dockerignore leaves ``path`` (relative to the root) out of the build context.
+
+    Docker's rules, as far as this file uses them: patterns match from the root, ``**/`` matches any folders,
+    a trailing ``/`` is dropped, a folder left out leaves out everything under it, and ``!`` re-includes.
+    """
+    ignored = False
+    for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines():
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        include = pattern.startswith("!")
+        pattern = pattern.removeprefix("!").rstrip("/")
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        options = [pattern, pattern.removeprefix("**/")] if pattern.startswith("**/") else [pattern]
+        hit = any(fnmatch.fnmatchcase(prefix, option) for prefix in prefixes for option in options)
+        if pattern.startswith("**/"):
+            hit = hit or any(fnmatch.fnmatchcase(part, pattern.removeprefix("**/")) for part in parts)
+        if hit:
+            ignored = not include
+    return ignored
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".venv/bin/python", "models/current.tar.gz", ".cache/spacy/en_triage_md/meta.json", "var/redis/appendonly.aof",
+     ".rasa/cache/x", "results/x.json", "bench/reports/report.md", ".git/HEAD", ".pytest_cache/v",
+     ".mypy_cache/x", ".ruff_cache/x", ".hypothesis/x", "bot/__pycache__/app.cpython-310.pyc", "deploy/.env",
+     "telecom_triage_bot.egg-info/PKG-INFO"],
+)  # fmt: skip
+def test_the_build_context_leaves_out_what_the_image_builds_itself(path: str) -> None:
+    assert docker_ignored(path), f"COPY . . would put the host's {path} into the image"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["pyproject.toml", "requirements.lock", "README.md", "Procfile", "bot/app.py", "actions/__init__.py",
+     "simulator/__main__.py", "data/nlu", "config.yml", "domain.yml", "endpoints.yml", "credentials.yml",
+     "scripts/build_spacy_model.py", "specs/tmf", "deploy/.env.example"],
+)  # fmt: skip
+def test_the_build_context_keeps_what_the_image_needs(path: str) -> None:
+    assert not docker_ignored(path), f"the image build needs {path}"
+
 
 def k8s_manifests() -> list[dict[str, Any]]:
     kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
@@ -86,18 +149,34 @@ def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None
         by_kind.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = doc
 
     settings = by_kind["ConfigMap"]["triage-settings"]["data"]
-    secret_keys = by_kind["Secret"]["triage-secrets-example"]["stringData"].keys()
+    assert "Secret" not in by_kind, "kubectl apply -k must not create secrets of placeholder values"
+    (example,) = documents(DEPLOY / "k8s" / "secret.example.yaml")
+    secret_keys = example["stringData"].keys()
     unknown = {k for k in [*settings, *secret_keys] if k.startswith("TRIAGE_")} - KNOWN_SETTINGS
     assert not unknown, f"the product refuses to start with {unknown}"
 
-    for name, deployment in by_kind["Deployment"].items():
-        for container in deployment["spec"]["template"]["spec"]["containers"]:
+    workloads = {**by_kind["Deployment"], **by_kind["StatefulSet"]}
+    for name, workload in workloads.items():
+        for container in workload["spec"]["template"]["spec"]["containers"]:
             if container["image"] != IMAGE:
                 continue
             assert process_of(container["command"]) == name
             if name in SCALED:
-                assert deployment["spec"]["replicas"] >= 2, name
+                assert workload["spec"]["replicas"] >= 2, name
                 assert name in by_kind["Service"], f"{name} has no Service to balance over its replicas"
+    assert {"rasa", "actions", "gateway", "learning", "simulator"} <= workloads.keys()
+
+    rasa = by_kind["StatefulSet"]["rasa"]["spec"]
+    (container,) = rasa["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    claims = {claim["metadata"]["name"] for claim in rasa["volumeClaimTemplates"]}
+    assert env["TRIAGE_LEARNING_SPOOL_DIR"] == SPOOL_DIR and mounts[SPOOL_DIR] in claims, "a persistent spool"
+    assert rasa["template"]["spec"]["securityContext"]["fsGroup"] == 65534, "writable by nobody, the image's user"
+    hpa = {doc["metadata"]["name"]: doc for doc in manifests if doc["kind"] == "HorizontalPodAutoscaler"}
+    for name, autoscaler in hpa.items():
+        target = autoscaler["spec"]["scaleTargetRef"]
+        assert target["name"] in by_kind[target["kind"]], f"{name} scales nothing"
 
     redis = by_kind["StatefulSet"]["redis"]["spec"]
     assert redis["replicas"] >= 3 and {c["name"] for c in redis["template"]["spec"]["containers"]} == {
