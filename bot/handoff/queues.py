@@ -118,6 +118,48 @@ if agent ~= '' then redis.call('HSET', KEYS[1], 'last_agent', agent) end
 return {1, status}
 """
 
+# Parked: the customer chose a callback or a ticket instead of waiting. Out of the queue, into the queue's list of
+# parked cases (and the callbacks' list), in one step. KEYS: state, waiting, stream, parked, callbacks
+# ARGV: case id, new status, group, now ms
+_PARK = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'waiting' then return {0, status or 'gone'} end
+redis.call('ZREM', KEYS[2], ARGV[1])
+local entry = redis.call('HGET', KEYS[1], 'entry')
+if entry and entry ~= '' then
+  redis.call('XACK', KEYS[3], ARGV[3], entry)
+  redis.call('XDEL', KEYS[3], entry)
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'entry', '', 'ended_at', tostring(redis.call('TIME')[1]))
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+if ARGV[2] == 'callback_requested' then redis.call('ZADD', KEYS[5], math.floor(ARGV[4] / 1000), ARGV[1]) end
+return {1, status}
+"""
+
+# Pick up a parked case: like accept, from callback_requested or ticket_requested, and only while it is still
+# the conversation's current case (a newer handoff of the same chat is the one to take).
+# KEYS: state, agent cases, parked, callbacks, conversation. ARGV: case id, agent, capacity, now ms, queue
+# Returns {1, agent} won; {0, holder or status} not parked (any more); {-1, n} at capacity; {-2, queue} moved;
+# {-3, current case} superseded.
+_PICK_UP = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'callback_requested' and status ~= 'ticket_requested' then
+  if status == 'accepted' then return {0, redis.call('HGET', KEYS[1], 'agent')} end
+  return {0, status or 'gone'}
+end
+if redis.call('HGET', KEYS[1], 'queue') ~= ARGV[5] then return {-2, redis.call('HGET', KEYS[1], 'queue')} end
+local current = redis.call('GET', KEYS[5])
+if current ~= ARGV[1] then return {-3, current or ''} end
+local holding = redis.call('SCARD', KEYS[2])
+if holding >= tonumber(ARGV[3]) then return {-1, tostring(holding)} end
+redis.call('HSET', KEYS[1], 'status', 'accepted', 'agent', ARGV[2], 'accepted_at', ARGV[4])
+redis.call('HDEL', KEYS[1], 'ended_at')
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return {1, ARGV[2]}
+"""
+
 # What the customer was last told about their place: set it, and say whether it changed (so of two gateways
 # refreshing places at once only one tells the customer). KEYS: state. ARGV: told.
 _TELL = """
@@ -125,6 +167,14 @@ if redis.call('HGET', KEYS[1], 'told') == ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'told', ARGV[1])
 return 1
 """
+
+
+PARKED_STATUSES = (CaseStatus.callback_requested.value, CaseStatus.ticket_requested.value)
+
+
+def parked_key(queue: Queue) -> str:
+    """Sorted set of the queue's parked case ids (callbacks and tickets) by the ms they were parked."""
+    return f"{keys.PREFIX}:parked:{queue.value}"
 
 
 def score(priority: Priority, enqueued_ms: int) -> int:
@@ -172,7 +222,8 @@ def card(case: HandoffCase) -> dict[str, Any]:
 class AcceptResult:
     case: HandoffCase | None
     problem: str | None = None
-    """``taken`` (with ``holder``), ``at_capacity``, ``moved`` or ``gone`` when ``case`` is ``None``."""
+    """``taken`` (with ``holder``), ``at_capacity``, ``moved``, ``superseded`` (picking up: the conversation has
+    a newer case, ``holder``) or ``gone`` when ``case`` is ``None``."""
     holder: str | None = None
 
 
@@ -199,6 +250,8 @@ class CaseQueues:
         self._requeue = redis.register_script(_REQUEUE)
         self._leave = redis.register_script(_LEAVE)
         self._tell = redis.register_script(_TELL)
+        self._park = redis.register_script(_PARK)
+        self._pick_up = redis.register_script(_PICK_UP)
 
     # ---------------------------------------------------------------- queue membership
 
@@ -261,6 +314,31 @@ class CaseQueues:
                 conversation_id = fields.get("conversation_id", "")
                 found.append(Card(case_id, conversation_id, queue, again, position, json.loads(fields["card"])))
         return found
+
+    async def parked(self, queue: Queue, now_s: float, limit: int = 200) -> list[dict[str, Any]]:
+        """The queue's callbacks and tickets, oldest first, as queue lists show them (``waited_s``: since parked).
+
+        Ids whose state expired or moved on are dropped from the list as they are found."""
+        found = await self._redis.zrange(parked_key(queue), 0, limit - 1, withscores=True)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for member, _ in found:
+                pipe.hgetall(keys.state(_text(member)))
+            states = await pipe.execute()
+        listed: list[dict[str, Any]] = []
+        stale: list[str] = []
+        for (raw_id, parked_ms), raw in zip(found, states, strict=True):
+            case_id = _text(raw_id)
+            fields = {_text(k): _text(v) for k, v in raw.items()}
+            if fields.get("status") not in PARKED_STATUSES or fields.get("queue") != queue.value:
+                stale.append(case_id)
+                continue
+            card_fields = json.loads(fields.get("card") or "{}")
+            listed.append({**card_fields, "case_id": case_id, "queue": queue.value, "status": fields["status"],
+                           "agent": None, "reannounced": int(fields.get("reannounced") or 0), "position": None,
+                           "waited_s": int(now_s - parked_ms / 1000)})  # fmt: skip
+        if stale:
+            await self._redis.zrem(parked_key(queue), *stale)
+        return listed
 
     async def count(self, queue: Queue) -> int:
         return int(await self._redis.zcard(keys.waiting(queue)))
@@ -345,6 +423,24 @@ class CaseQueues:
             return AcceptResult(None, "gone", detail_text)
         return AcceptResult(None, "taken", detail_text)
 
+    async def pick_up(self, case_id: str, queue: Queue, agent: str, capacity: int = 1_000) -> AcceptResult:
+        """A parked case (callback or ticket), now the agent's chat; otherwise why not. Atomic, as ``accept``."""
+        state = await self.state(case_id)
+        won, detail = await self._pick_up(
+            keys=[keys.state(case_id), keys.agent_cases(agent), parked_key(queue), keys.CALLBACKS,
+                  keys.conversation(state.get("conversation_id", "-"))],
+            args=[case_id, agent, capacity, now_ms(), queue.value],
+        )  # fmt: skip
+        outcome, detail_text = int(won), _text(detail)
+        if outcome == 1:
+            return AcceptResult(await self.get(case_id))
+        problem = {-1: "at_capacity", -2: "moved", -3: "superseded"}.get(outcome)
+        if problem:
+            return AcceptResult(None, problem, detail_text)
+        if detail_text in ("gone", "") or detail_text in CaseStatus.__members__:
+            return AcceptResult(None, "gone", detail_text)
+        return AcceptResult(None, "taken", detail_text)
+
     async def requeue(
         self, case_id: str, *, to_queue: Queue | None = None, from_agent: str = "", event: str = "requeued"
     ) -> bool:
@@ -380,6 +476,18 @@ class CaseQueues:
             args=[case_id, status.value, keys.GROUP, agent, *(s.value for s in allowed)],
         )
         return bool(int(done)), _text(before)
+
+    async def park(self, case_id: str, status: CaseStatus) -> bool:
+        """A waiting case out of its queue as a callback or ticket (``status``), listed for agents to pick up."""
+        state = await self.state(case_id)
+        if not state.get("queue"):
+            return False
+        queue = Queue(state["queue"])
+        done, _ = await self._park(
+            keys=[keys.state(case_id), keys.waiting(queue), keys.stream(queue), parked_key(queue), keys.CALLBACKS],
+            args=[case_id, status.value, keys.GROUP, now_ms()],
+        )
+        return bool(int(done))
 
     async def agent_case_ids(self, agent: str) -> list[str]:
         return sorted(_text(c) for c in await self._redis.smembers(keys.agent_cases(agent)))

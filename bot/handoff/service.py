@@ -26,7 +26,7 @@ from bot.conversations import ConversationStore
 from bot.handoff import building, keys
 from bot.handoff.case import CaseStatus, HandoffCase, Queue, case_from_request
 from bot.handoff.presence import Presence, hours_text, open_now
-from bot.handoff.queues import Card, CaseQueues
+from bot.handoff.queues import AcceptResult, Card, CaseQueues
 from bot.handoff.tracker import TrackerRecorder, bot_event, user_event
 from bot.settings import Settings
 
@@ -46,6 +46,18 @@ class HandoffError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+def _taken_or_fail(result: AcceptResult, verb: str, gone: str) -> HandoffCase:
+    """The case an agent took (accept, pick-up), or the error the console shows for why they could not."""
+    if result.case is not None:
+        return result.case
+    if result.problem == "taken":
+        raise HandoffError(409, "already_taken", f"{display_name(result.holder or '')} {verb} this case first.")
+    if result.problem == "at_capacity":
+        raise HandoffError(409, "at_capacity", f"You already hold {result.holder} chats, your limit: end or "
+                           "hand one back first.")  # fmt: skip
+    raise HandoffError(409, "not_waiting", gone)
 
 
 def display_name(name: str) -> str:
@@ -213,11 +225,9 @@ class HandoffService:
     async def leave_queue_for(self, case: HandoffCase, choice: str) -> None:
         """The customer chose a callback or a ticket instead of waiting: the same case, parked with that status."""
         status = CaseStatus.callback_requested if choice == CALLBACK else CaseStatus.ticket_requested
-        done, _ = await self.queues.leave(case.case_id, status, (CaseStatus.waiting,))
-        if not done:
+        if not await self.queues.park(case.case_id, status):
             return
         if status is CaseStatus.callback_requested:
-            await self.redis.zadd(keys.CALLBACKS, {case.case_id: time.time()})
             text = (f"Done: a person from our {TEAM[case.queue.value]} team will call you back, with everything you "
                     f"told me (reference {case.case_id}).")  # fmt: skip
         else:
@@ -236,22 +246,29 @@ class HandoffService:
         if case is None:
             raise HandoffError(404, "case_not_found", "There is no such case.")
         result = await self.queues.accept(case_id, case.queue, agent, self.settings.handoff_agent_capacity)
-        if result.case is None:
-            if result.problem == "taken":
-                raise HandoffError(
-                    409, "already_taken", f"{display_name(result.holder or '')} accepted this case first."
-                )
-            if result.problem == "at_capacity":
-                raise HandoffError(409, "at_capacity", f"You already hold {result.holder} chats, your limit: end or "
-                                   "hand one back first.")  # fmt: skip
-            raise HandoffError(409, "not_waiting", "This case is no longer waiting.")
-        accepted = result.case
-        event = wire.HandoffEvent(type="agent_joined", agent_name=display_name(agent))
-        await self.publisher.handoff_event(case.conversation_id, event)
-        await self.console({"type": "case", "event": "accepted", "queue": case.queue.value, "agent": agent,
-                            "case": building.summary(accepted)})  # fmt: skip
+        accepted = _taken_or_fail(result, "accepted", "This case is no longer waiting.")
+        await self._joined(accepted, agent, "accepted")
         await self.refresh_places(case.queue)
         return accepted
+
+    async def pick_up(self, case_id: str, agent: str) -> HandoffCase:
+        """Take a callback or ticket the customer left: from then on a chat like an accepted case. The customer
+        sees the agent join (now, or in their history when they come back) and every message after it."""
+        case = await self.queues.get(case_id)
+        if case is None:
+            raise HandoffError(404, "case_not_found", "There is no such case.")
+        result = await self.queues.pick_up(case_id, case.queue, agent, self.settings.handoff_agent_capacity)
+        if result.problem == "superseded":
+            raise HandoffError(409, "superseded", f"The customer has a newer case, {result.holder}: take that one.")
+        picked = _taken_or_fail(result, "picked up", "This case is no longer a callback or ticket to pick up.")
+        await self._joined(picked, agent, "picked_up")
+        return picked
+
+    async def _joined(self, case: HandoffCase, agent: str, event: str) -> None:
+        joined = wire.HandoffEvent(type="agent_joined", agent_name=display_name(agent))
+        await self.publisher.handoff_event(case.conversation_id, joined)
+        await self.console({"type": "case", "event": event, "queue": case.queue.value, "agent": agent,
+                            "case": building.summary(case)})  # fmt: skip
 
     async def held_by(self, case_id: str, agent: str) -> HandoffCase:
         case = await self.queues.get(case_id)

@@ -133,17 +133,21 @@ async def set_presence(body: PresenceIn, user: Staff, handoff: Handoff) -> dict[
 
 @router.get("/queue")
 async def queue(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
-    """Waiting cases of the user's queues, priority then age, and the chats the user holds now."""
+    """Waiting cases of the user's queues, priority then age; the chats the user holds now; and the callbacks
+    and tickets customers of those queues left (``parked``), oldest first, for someone to pick up."""
     queues = handoff.service.queues
     visible = await visible_queues(user, auth)
-    waiting = []
+    waiting, parked = [], []
     now = time.time()
     for q in Queue:
         if visible is None or q.value in visible:
             waiting += [item.summary(now) for item in await queues.cards(q)]
+            parked += await queues.parked(q, now)
     waiting.sort(key=lambda c: ({"urgent": 0, "high": 1, "normal": 2}[c["priority"]], c["created_at"]))
+    parked.sort(key=lambda c: -c["waited_s"])
     mine = [await queues.get(case_id) for case_id in await queues.agent_case_ids(user.name)]
-    return {"v": 1, "waiting": waiting, "mine": [building.summary(c) for c in mine if c is not None]}
+    return {"v": 1, "waiting": waiting, "mine": [building.summary(c) for c in mine if c is not None],
+            "parked": parked}  # fmt: skip
 
 
 @router.get("/cases/{case_id}")
@@ -170,6 +174,17 @@ async def accept(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> 
     await readable_case(case_id, user, auth, handoff)
     try:
         case = await handoff.service.accept(case_id, user.name)
+    except HandoffError as exc:
+        raise _fail(exc) from None
+    return {"v": 1, "case": case.dict()}
+
+
+@router.post("/cases/{case_id}/pick-up")
+async def pick_up(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+    """Take a callback or ticket the customer left and chat with them as with an accepted case."""
+    await readable_case(case_id, user, auth, handoff)
+    try:
+        case = await handoff.service.pick_up(case_id, user.name)
     except HandoffError as exc:
         raise _fail(exc) from None
     return {"v": 1, "case": case.dict()}
@@ -286,5 +301,7 @@ async def overview(_: Supervisor, handoff: Handoff) -> dict[str, Any]:
                "holding": a.holding, "capacity": service.settings.handoff_agent_capacity,
                "queues": list(a.queues), "last_seen_s": int(now - a.last_seen_ms / 1000)} for a in agents]  # fmt: skip
     callbacks = await service.redis.zcard(keys.CALLBACKS)
+    tickets = [c for q in Queue for c in await service.queues.parked(q, now)
+               if c["status"] == CaseStatus.ticket_requested.value]  # fmt: skip
     return {"v": 1, "queues": queues, "agents": people, "callbacks_requested": int(callbacks),
-            "statuses": [s.value for s in CaseStatus]}  # fmt: skip
+            "tickets_requested": len(tickets), "statuses": [s.value for s in CaseStatus]}  # fmt: skip

@@ -156,6 +156,60 @@ async def test_an_agent_who_drops_keeps_their_chat_within_the_grace_then_it_retu
         await chat.__aexit__()
 
 
+async def test_an_agent_picks_up_a_ticket_and_chats_with_the_customer(
+    product: Product, gateway: ExtraGateway, ana: Staff
+) -> None:
+    redis_url = product.redis_url.removesuffix("/0") + DB
+    await make_staff(redis_url, "bo", Role.agent, ["general"])
+    await make_staff(redis_url, "cy", Role.agent, ["technical"])
+    await make_staff(redis_url, "sue", Role.supervisor, [])
+    bo, cy, sue = [await Staff(gateway.url, name).login() for name in ("bo", "cy", "sue")]
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        case_id = (await ana.case_of(conversation_id))["case_id"]
+        mark = len(chat.events)
+        await chat.send("/handoff_ticket", display="Leave it as a ticket")
+        await chat.wait_for("handoff", mark, type="handed_back")
+        parked = (await ana.get("/api/agent/queue")).json()["parked"]
+        assert [(c["status"], c["queue"]) for c in parked if c["case_id"] == case_id] == [("ticket_requested",
+                                                                                           "general")]  # fmt: skip
+        assert (await cy.get("/api/agent/queue")).json()["parked"] == []  # another queue's
+        tickets = (await sue.get("/api/supervisor/overview")).json()["tickets_requested"]
+        assert tickets >= 1
+
+        path = f"/api/agent/cases/{case_id}/pick-up"
+        assert (await cy.post(path)).status_code == 403
+        mark = len(chat.events)
+        picked = await ana.post(path)
+        assert picked.status_code == 200 and picked.json()["case"]["status"] == "accepted"
+        second = await bo.post(path)
+        assert second.status_code == 409 and second.json()["error"] == "already_taken"
+        assert (await sue.get("/api/supervisor/overview")).json()["tickets_requested"] == tickets - 1
+        assert all(c["case_id"] != case_id for c in (await ana.get("/api/agent/queue")).json()["parked"])
+
+        joined = await chat.wait_for("handoff", mark, type="agent_joined")
+        assert joined["agent_name"] == "Ana"
+        await ana.say(case_id, "Hi, I'm Ana: I've read your ticket.")
+        said = await chat.wait_for("bot_uttered", mark, text="Hi, I'm Ana: I've read your ticket.")
+        assert said["metadata"]["from"] == "agent"
+        await chat.send("Thanks, it's still broken")  # to Ana, not to the assistant
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            history = (await ana.get(f"/api/agent/cases/{case_id}/history")).json()["entries"]
+            entries = [(e["kind"], e.get("text") or e.get("body", {}).get("text")) for e in history]
+            if ("customer", "Thanks, it's still broken") in entries:
+                break
+            assert asyncio.get_running_loop().time() < deadline, entries[-5:]
+            await asyncio.sleep(0.3)
+        assert ("message", "Hi, I'm Ana: I've read your ticket.") in entries  # kept for when they come back
+        await asyncio.sleep(2)
+        assert not [u for u in chat.uttered(mark) if u["metadata"].get("from") == "bot"]
+    finally:
+        await chat.__aexit__()
+        for person in (bo, cy, sue):
+            await person.close()
+
+
 async def test_outside_opening_hours_the_customer_is_told_when_the_team_works(product: Product) -> None:
     start = datetime.now(timezone.utc) + timedelta(hours=2)
     hours = f"{start:%H}:00-{(start + timedelta(hours=1)):%H}:00"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
+from bot.handoff import keys
 from bot.handoff.case import CaseStatus, HandoffCase, Priority, Queue, Turn, case_from_request
 from bot.handoff.queues import CaseQueues, Place
 from tests.fixtures.redis_server import RedisServer
@@ -145,3 +147,36 @@ async def test_a_callback_request_leaves_the_queue_but_keeps_the_case(queues: Ca
     stored = await queues.get(made.case_id)
     assert stored is not None and stored.status is CaseStatus.callback_requested
     assert stored.priority is Priority.urgent
+
+
+async def test_a_parked_case_is_listed_and_picked_up_by_exactly_one_agent(queues: CaseQueues) -> None:
+    made = case(queue="technical")
+    await queues.enqueue(made)
+    assert await queues.park(made.case_id, CaseStatus.callback_requested)
+    assert not await queues.park(made.case_id, CaseStatus.ticket_requested)  # parked once
+    [listed] = await queues.parked(Queue.technical, time.time())
+    assert (listed["case_id"], listed["status"], listed["customer"]) == (made.case_id, "callback_requested",
+                                                                         "Emily Roberts")  # fmt: skip
+    assert await queues.parked(Queue.billing, time.time()) == []
+    picks = [queues.pick_up(made.case_id, Queue.technical, f"agent{i}", capacity=3) for i in range(8)]
+    results = await asyncio.gather(*picks)
+    [winner] = [r.case for r in results if r.case is not None]
+    assert {(r.problem, r.holder) for r in results if r.case is None} == {("taken", winner.agent)}
+    assert winner.status is CaseStatus.accepted and winner.ended_at is None
+    assert await queues.agent_case_ids(winner.agent or "") == [made.case_id]
+    assert await queues.parked(Queue.technical, time.time()) == []
+    assert await queues._redis.zscore(keys.CALLBACKS, made.case_id) is None
+    assert (await queues.pick_up(made.case_id, Queue.technical, "late")).problem == "taken"
+
+
+async def test_picking_up_respects_capacity_queue_and_a_newer_case_of_the_chat(queues: CaseQueues) -> None:
+    older = case()
+    await queues.enqueue(older)
+    assert await queues.park(older.case_id, CaseStatus.ticket_requested)
+    assert (await queues.pick_up(older.case_id, Queue.technical, "dana")).problem == "moved"
+    assert (await queues.pick_up(older.case_id, Queue.billing, "dana", capacity=0)).problem == "at_capacity"
+    newer = case()  # the same conversation escalated again: its new case is the one to take
+    await queues.enqueue(newer)
+    refused = await queues.pick_up(older.case_id, Queue.billing, "dana")
+    assert (refused.problem, refused.holder) == ("superseded", newer.case_id)
+    assert [c["case_id"] for c in await queues.parked(Queue.billing, time.time())] == [older.case_id]

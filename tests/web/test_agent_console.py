@@ -63,6 +63,8 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
     conversation = str(chat.page.evaluate("() => localStorage.getItem('triage.chat.session')")).split(".", 1)[0]
     item = console.page.locator(f'#waiting .case-item[data-conversation-id="{conversation}"]')
     expect(item).to_be_visible(timeout=LIVE_MS)
+    expect(console.page).to_have_title(re.compile(r"^\(\d+\) Agent console$"))  # seen from another tab
+    expect(console.page.get_by_role("heading", name=re.compile("^Callbacks and tickets"))).to_be_visible()
     item.get_by_role("button", name="Accept").click()
     view = console.page.locator("#case-view")
     expect(view).to_contain_text("Why the bot handed over", timeout=LIVE_MS)
@@ -105,6 +107,7 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
         supervisor.log_in(product.gateway_url, "supervisor", "triage-demo")
         expect(supervisor.page.locator("#sup-queues")).to_contain_text("technical", timeout=LIVE_MS)
         expect(supervisor.page.locator("#sup-agents")).to_contain_text("lena", timeout=LIVE_MS)
+        expect(supervisor.page.locator("#sup-callbacks")).to_contain_text("tickets left:", timeout=LIVE_MS)
         assert supervisor.errors == []
     finally:
         supervisor.page.context.close()

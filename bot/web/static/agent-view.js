@@ -23,7 +23,9 @@ export function words(code) {
   return String(code || "").replace(/_/g, " ");
 }
 
-export function caseItem(summary, { onOpen, onAccept, active }) {
+const PARKED = { callback_requested: "callback requested", ticket_requested: "left as a ticket" };
+
+export function caseItem(summary, { onOpen, onAccept, onPickUp, active }) {
   const item = el("li", `case-item case-item--${summary.priority}`);
   if (summary.reannounced) item.classList.add("case-item--reannounced");
   if (active) item.classList.add("case-item--active");
@@ -33,6 +35,7 @@ export function caseItem(summary, { onOpen, onAccept, active }) {
   title.append(el("strong", "", summary.customer || "Unverified customer"), " · ", words(summary.reason));
   const meta = el("div", "case-item__meta");
   const parts = [summary.queue, summary.priority];
+  if (PARKED[summary.status]) parts.push(PARKED[summary.status]);
   if (summary.position) parts.push(`#${summary.position}`);
   if (summary.waited_s !== null && summary.waited_s !== undefined) parts.push(`waiting ${minutes(summary.waited_s)}`);
   if (summary.reannounced) parts.push(`re-announced ${summary.reannounced}×`);
@@ -49,6 +52,12 @@ export function caseItem(summary, { onOpen, onAccept, active }) {
     accept.type = "button";
     accept.addEventListener("click", () => onAccept(summary.case_id));
     buttons.append(accept);
+  }
+  if (onPickUp) {
+    const pickUp = el("button", "", "Pick up");
+    pickUp.type = "button";
+    pickUp.addEventListener("click", () => onPickUp(summary.case_id));
+    buttons.append(pickUp);
   }
   item.append(buttons);
   return item;

@@ -25,6 +25,7 @@ let typingIdle = null;
 let customerTypingTimer = null;
 let overviewTimer = null;
 const TITLE = "Agent console";
+const TAKEN = { accepted: "accepted", picked_up: "picked up" }; // console events of a case someone took
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -131,8 +132,8 @@ function receive(message) {
   if (message.type === "case") {
     refreshQueue();
     const id = message.case && message.case.case_id;
-    if (current && id === current.id && message.event === "accepted" && message.agent !== me.name) {
-      notice(`${message.agent} accepted the case you are reading.`);
+    if (current && id === current.id && TAKEN[message.event] && message.agent !== me.name) {
+      notice(`${message.agent} ${TAKEN[message.event]} the case you are reading.`);
       openCase(id);
     }
   } else if (message.type === "chat" && current && message.case_id === current.id) {
@@ -165,6 +166,9 @@ async function refreshQueue() {
       $("waiting-count").textContent = `(${data.waiting.length})`;
       document.title = data.waiting.length ? `(${data.waiting.length}) ${TITLE}` : TITLE; // seen from another tab
       $("mine").replaceChildren(...data.mine.map((s) => view.caseItem(s, { onOpen: openCase, active: current && s.case_id === current.id })));
+      const parked = data.parked || [];
+      $("parked").replaceChildren(...parked.map((s) => view.caseItem(s, { onOpen: openCase, onPickUp: pickUp, active: current && s.case_id === current.id })));
+      $("parked-count").textContent = `(${parked.length})`;
     } catch (error) {
       if (error.status === 401) location.reload();
     } finally {
@@ -174,15 +178,20 @@ async function refreshQueue() {
   return refreshing;
 }
 
-async function accept(caseId) {
+async function accept(caseId, action = "accept") {
   notice("");
   try {
-    await api("POST", `/api/agent/cases/${encodeURIComponent(caseId)}/accept`);
+    await api("POST", `/api/agent/cases/${encodeURIComponent(caseId)}/${action}`);
     await openCase(caseId);
   } catch (error) {
     notice(error.message);
   }
   refreshQueue();
+}
+
+// A callback or ticket the customer left: taken like a waiting case, then a chat like any other.
+function pickUp(caseId) {
+  return accept(caseId, "pick-up");
 }
 
 // ---------------------------------------------------------------- the open case
@@ -369,7 +378,7 @@ async function refreshOverview() {
     const data = await api("GET", "/api/supervisor/overview");
     $("sup-queues").replaceChildren(...data.queues.map((q) => row([q.queue, q.waiting, view.minutes(q.longest_wait_s), q.overdue, q.agents_online])));
     $("sup-agents").replaceChildren(...data.agents.map((a) => row([a.name, a.role, a.connected ? a.status : "disconnected", `${a.holding}/${a.capacity}`, a.queues.join(", ")])));
-    $("sup-callbacks").textContent = `Callbacks requested: ${data.callbacks_requested}`;
+    $("sup-callbacks").textContent = `Callbacks requested: ${data.callbacks_requested} · tickets left: ${data.tickets_requested}`;
   } catch (error) {
     clearInterval(overviewTimer);
   }
