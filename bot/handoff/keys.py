@@ -49,6 +49,11 @@ def waiting(queue: Queue | str) -> str:
     return f"{PREFIX}:waiting:{_name(queue)}"
 
 
+def parked(queue: Queue | str) -> str:
+    """Sorted set of the queue's parked case ids (callbacks and tickets customers left) by the ms they were parked."""
+    return f"{PREFIX}:parked:{_name(queue)}"
+
+
 def stream(queue: Queue | str) -> str:
     """The queue's stream: one entry per announcement of a case (queued, requeued, transferred in)."""
     return f"{PREFIX}:stream:{_name(queue)}"

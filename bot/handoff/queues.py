@@ -172,11 +172,6 @@ return 1
 PARKED_STATUSES = (CaseStatus.callback_requested.value, CaseStatus.ticket_requested.value)
 
 
-def parked_key(queue: Queue) -> str:
-    """Sorted set of the queue's parked case ids (callbacks and tickets) by the ms they were parked."""
-    return f"{keys.PREFIX}:parked:{queue.value}"
-
-
 def score(priority: Priority, enqueued_ms: int) -> int:
     return priority.rank * RANK_SPAN_MS + enqueued_ms
 
@@ -319,7 +314,7 @@ class CaseQueues:
         """The queue's callbacks and tickets, oldest first, as queue lists show them (``waited_s``: since parked).
 
         Ids whose state expired or moved on are dropped from the list as they are found."""
-        found = await self._redis.zrange(parked_key(queue), 0, limit - 1, withscores=True)
+        found = await self._redis.zrange(keys.parked(queue), 0, limit - 1, withscores=True)
         async with self._redis.pipeline(transaction=False) as pipe:
             for member, _ in found:
                 pipe.hgetall(keys.state(_text(member)))
@@ -337,7 +332,7 @@ class CaseQueues:
                            "agent": None, "reannounced": int(fields.get("reannounced") or 0), "position": None,
                            "waited_s": int(now_s - parked_ms / 1000)})  # fmt: skip
         if stale:
-            await self._redis.zrem(parked_key(queue), *stale)
+            await self._redis.zrem(keys.parked(queue), *stale)
         return listed
 
     async def count(self, queue: Queue) -> int:
@@ -427,7 +422,7 @@ class CaseQueues:
         """A parked case (callback or ticket), now the agent's chat; otherwise why not. Atomic, as ``accept``."""
         state = await self.state(case_id)
         won, detail = await self._pick_up(
-            keys=[keys.state(case_id), keys.agent_cases(agent), parked_key(queue), keys.CALLBACKS,
+            keys=[keys.state(case_id), keys.agent_cases(agent), keys.parked(queue), keys.CALLBACKS,
                   keys.conversation(state.get("conversation_id", "-"))],
             args=[case_id, agent, capacity, now_ms(), queue.value],
         )  # fmt: skip
@@ -484,7 +479,7 @@ class CaseQueues:
             return False
         queue = Queue(state["queue"])
         done, _ = await self._park(
-            keys=[keys.state(case_id), keys.waiting(queue), keys.stream(queue), parked_key(queue), keys.CALLBACKS],
+            keys=[keys.state(case_id), keys.waiting(queue), keys.stream(queue), keys.parked(queue), keys.CALLBACKS],
             args=[case_id, status.value, keys.GROUP, now_ms()],
         )
         return bool(int(done))
