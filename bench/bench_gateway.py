@@ -13,8 +13,9 @@ Each conversation sends the same script, one message at a time. Target: gateway 
 A turn the gateway answered itself (``metadata.from == "system"``: Rasa did not answer within its timeout)
 counts as an error, not as a fast answer. It starts its own product (``python -m bot.runner`` on free loopback
 ports, embedded Redis in a temporary directory) unless given ``--gateway`` and ``--rasa`` URLs of a running
-one, samples the resident memory of each of its processes while the load runs, and stops within
-``--time-limit``. ``--json FILE`` writes the figures for ``bench/report.py``.
+one, samples the resident memory of each of its processes while the load runs, and starts no new round after
+``--time-limit`` (a level reached after it is reported as not measured, never as empty figures). ``--json FILE``
+writes the figures for ``bench/report.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import re
 import signal
@@ -216,10 +218,12 @@ async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str, runner_
         peaks: dict[str, float] = {}
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(runner_pid, peaks, stop))
+        rounds_run = 0
         for round_ in range(args.rounds):
             if time.monotonic() > deadline:
                 print(f"time limit reached: {level} conversations ran {round_} of {args.rounds} rounds")
                 break
+            rounds_run += 1
             order = ["direct", "gateway"] if round_ % 2 == 0 else ["gateway", "direct"]
             for path in order:
                 batch = await run_batch(path, level, gateway_url, rasa_url)
@@ -228,15 +232,20 @@ async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str, runner_
                 merged[path].wall_s += batch.wall_s
         stop.set()
         await sampler
+        levels = report["levels"]
+        assert isinstance(levels, dict)
+        if not rounds_run:  # no figures rather than empty ones a report could read as met
+            print(f"{level:>13} not measured: --time-limit {args.time_limit:.0f} s reached before this level")
+            levels[str(level)] = {"not_measured": f"--time-limit {args.time_limit:.0f} s reached before it"}
+            continue
         for path in ("direct", "gateway"):
             print(merged[path].line(level))
         ratio = pct(merged["gateway"].latencies_ms, 0.95) / pct(merged["direct"].latencies_ms, 0.95)
         verdicts.append((level, ratio))
         if peaks:
             print("  peak RSS MB: " + ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items())))
-        levels = report["levels"]
-        assert isinstance(levels, dict)
         levels[str(level)] = {
+            "rounds": rounds_run,
             "direct": merged["direct"].figures(),
             "gateway": merged["gateway"].figures(),
             "p95_ratio": ratio,
@@ -244,7 +253,7 @@ async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str, runner_
         }
         sys.stdout.flush()
     for level, ratio in verdicts:
-        verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+        verdict = "not measured (no answers)" if math.isnan(ratio) else "met" if ratio <= TARGET_RATIO else "NOT met"
         print(f"{level:>4} conversations: gateway p95 / direct p95 = {ratio:.2f} (target <= {TARGET_RATIO}): {verdict}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
