@@ -34,6 +34,7 @@ from bot.handoff.service import HandoffService
 from bot.origins import OriginPolicy
 from bot.settings import Settings
 from bot.state import GatewayState
+from bot.unicode_text import scrub
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class ChatChannel:
         conversation_id = await self._conversation_of(sid)
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):
             return await self._refuse(sid, "invalid_request", 'A message is sent as {"message": "<text>"}.')
-        text = data["message"].strip()
+        text = scrub(data["message"]).strip()
         if not text:
             return await self._refuse(sid, "empty_message", "The message is empty: type something to send.")
         limit = settings.max_message_chars
@@ -155,7 +156,7 @@ class ChatChannel:
         entry: dict[str, Any] = {"kind": "customer", "ts": wire.now_ms(), "client_id": client_id, "text": text}
         display = data.get("display")
         if isinstance(display, str) and 0 < len(display) <= wire.MAX_DISPLAY_CHARS:
-            entry["display"] = display
+            entry["display"] = scrub(display)
         delivery = state.chat.delivery
         offer = await delivery.is_offer(conversation_id, text)
         accepted = await state.chat.store.accept_customer(

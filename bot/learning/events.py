@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.learning.keys import PAYLOAD_VERSION
 from bot.learning.pseudonyms import pseudonym
+from bot.unicode_text import scrub
 
 RANKING_KEPT = 10
 """Alternatives kept per user turn: enough to see what else the model considered."""
@@ -153,7 +154,7 @@ def summarise(event: dict[str, Any], secret: str) -> Pending | None:
 
 def redact_batch(batch: Sequence[Pending], redact_many: Callable[[list[str]], list[str]]) -> list[dict[str, Any]]:
     """Redact the free texts of every summary in one call; return the summaries, safe to write."""
-    texts = [text for pending in batch for text in pending.texts]
+    texts = [scrub(text) for pending in batch for text in pending.texts]  # spaCy refuses lone surrogates
     redacted = iter(redact_many(texts) if texts else [])
     for pending in batch:
         for put in pending.setters:

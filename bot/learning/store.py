@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.learning import keys
 from bot.learning.records import index_facets
+from bot.unicode_text import scrub
 
 SCAN_PAGE = 1000
 """Stream entries per XRANGE round trip when reading records."""
@@ -40,7 +41,7 @@ return id
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return scrub(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def _text(value: bytes | str) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from bot.dependencies import StateDep
 from bot.errors import GatewayError
 from bot.rasa_client import BotMessage, RasaUnavailable
+from bot.unicode_text import scrub
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -43,7 +44,7 @@ class MessagesOut(BaseModel):
 async def post_message(
     body: MessageIn, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> MessagesOut:
-    text = body.text.strip()
+    text = scrub(body.text).strip()
     if not text:
         raise GatewayError(422, "empty_message", "The message is empty: type something to send.")
     limit = state.settings.max_message_chars

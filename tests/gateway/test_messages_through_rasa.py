@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -115,3 +116,11 @@ def test_when_rasa_is_down_the_customer_is_told_plainly(product: Product) -> Non
     finally:
         gateway.terminate()
         gateway.wait(timeout=10)
+
+
+def test_a_lone_surrogate_in_a_message_is_answered_not_refused_or_crashing(product: Product) -> None:
+    body = json.dumps({"text": "hello \ud800"})  # JSON escapes it as \ud800; a browser may send that
+    response = httpx.post(f"{product.gateway_url}/api/messages", content=body,
+                          headers={"Content-Type": "application/json"}, timeout=60)  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert any("support assistant" in (m.get("text") or "") for m in response.json()["messages"])

@@ -274,3 +274,16 @@ async def test_the_transcript_holds_redacted_turns_and_bot_actions(pipeline: Pip
     assert [line["who"] for line in lines] == ["action", "customer", "action", "bot"]
     assert lines[1]["text"] == "Hi, this is <NAME>, my broadband is down"
     assert lines[3]["text"] == "Thanks <NAME>, that's you confirmed."
+
+
+async def test_a_lone_surrogate_is_stored_as_a_replacement_and_the_consumer_goes_on(pipeline: Pipeline) -> None:
+    """JSON may carry "\\ud800"; UTF-8 cannot, and one such event must not stop every later record."""
+    await pipeline.feed(
+        [
+            *ev.start("c-odd", T0),
+            ev.user("c-odd", "can you book \ud800 a table", "out_of_scope", 0.93),
+            ev.user("c-odd", "what's the weather on mars", "out_of_scope", 0.95, at=T0 + 5),
+        ]
+    )
+    records = await pipeline.records()
+    assert [r["utterance"] for r in records] == ["can you book \ufffd a table", "what's the weather on mars"]
