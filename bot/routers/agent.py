@@ -107,11 +107,17 @@ async def readable_case(case_id: str, user: User, auth: AuthState, handoff: Hand
     if case is None:
         raise GatewayError(404, "case_not_found", "There is no such case.")
     queues = await visible_queues(user, auth)
-    if queues is not None and case.queue.value not in queues and case.agent != user.name:
+    if queues is not None and case.queue.value not in queues and not await _holds(case_id, user, handoff):
         raise GatewayError(
             403, "not_your_queue", f"This case is in the {case.queue.value} queue, which you don't serve."
         )
     return case
+
+
+async def _holds(case_id: str, user: User, handoff: HandoffState) -> bool:
+    """Whether ``user`` holds the chat now (a case's ``agent`` also names whoever held it last)."""
+    state = await handoff.service.queues.state(case_id)
+    return state.get("status") == CaseStatus.accepted.value and state.get("agent") == user.name
 
 
 @router.get("/me")

@@ -75,6 +75,24 @@ async def test_an_agent_reads_only_the_queues_they_serve_a_supervisor_reads_all(
         await chat.__aexit__()
 
 
+async def test_an_agent_who_transferred_a_case_out_of_their_queues_no_longer_reads_it(product: Product) -> None:
+    await make_staff(product.redis_url, "gil", Role.agent, ["general"])
+    gil = await (await Staff(product.gateway_url, "gil").login()).connect()
+    chat, conversation_id = await escalated_customer(product.gateway_url)  # the general queue
+    try:
+        case_id = (await gil.case_of(conversation_id))["case_id"]
+        assert (await gil.post(f"/api/agent/cases/{case_id}/accept")).status_code == 200
+        assert (await gil.get(f"/api/agent/cases/{case_id}")).status_code == 200
+        assert (await gil.post(f"/api/agent/cases/{case_id}/transfer", {"queue": "billing"})).status_code == 200
+        for method, path in [("GET", f"/api/agent/cases/{case_id}"), ("GET", f"/api/agent/cases/{case_id}/history"),
+                             ("POST", f"/api/agent/cases/{case_id}/accept")]:  # fmt: skip
+            response = await gil.http.request(method, path)
+            assert response.status_code == 403, (path, response.text)
+    finally:
+        await chat.__aexit__()
+        await gil.close()
+
+
 async def test_malformed_and_oversized_case_updates_are_refused_clearly(product: Product, supervisor: Staff) -> None:
     chat, conversation_id = await escalated_customer(product.gateway_url)
     try:
