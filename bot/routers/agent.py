@@ -31,7 +31,11 @@ CASE_ID = r"^CASE-[0-9A-F]{12}$"
 
 
 async def limit_body(request: Request) -> None:
+    """By the declared length; a chunked body declares none, so its size once read (nginx caps it before, in
+    ``deploy/``)."""
     length = request.headers.get("content-length")
+    if length is None and request.method in ("POST", "PUT", "PATCH"):
+        length = str(len(await request.body()))
     if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
         raise GatewayError(413, "body_too_large", f"A console request body is at most {MAX_BODY_BYTES} bytes.")
 

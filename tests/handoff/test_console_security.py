@@ -108,6 +108,16 @@ async def test_malformed_and_oversized_case_updates_are_refused_clearly(product:
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
         assert huge.status_code == 413 and huge.json()["error"] == "body_too_large"
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: sent chunked
+            yield b'{"text": "'
+            for _ in range(20):
+                yield b"x" * 1000
+            yield b'"}'
+
+        chunked = await supervisor.http.post(f"/api/agent/cases/{case_id}/notes", content=chunks(),
+                                             headers={"Content-Type": "application/json"})  # fmt: skip
+        assert chunked.status_code == 413 and chunked.json()["error"] == "body_too_large"
         broken = await supervisor.http.post(
             f"/api/agent/cases/{case_id}/notes", content=b'{"text": ', headers={"Content-Type": "application/json"}
         )
