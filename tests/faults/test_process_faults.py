@@ -16,7 +16,7 @@ import httpx
 import pytest
 import redis
 
-from bot.chat.delivery import ASSISTANT_DOWN
+from bot.chat.delivery import ASSISTANT_DOWN, OFFER_PERSON, OFFER_TICKET
 from simulator.scenarios import BY_KEY
 from tests.faults.services import Stack
 from tests.faults.turns import answered, say, say_text, send
@@ -60,6 +60,8 @@ async def test_action_server_down_the_customer_is_told_and_offered_a_person(heal
         await chat.wait_for("typing", mark, typing=False)  # Rasa has finished the turn
         said = texts(chat.uttered(mark))
         assert "person" in said.lower(), f"the customer was told: {said!r}"
+        offers = [r["payload"] for u in chat.uttered(mark) for r in u.get("quick_replies") or []]
+        assert OFFER_PERSON in offers and OFFER_TICKET in offers, chat.uttered(mark)  # two ways out, as buttons
 
 
 async def test_after_the_action_server_was_down_the_conversation_goes_on(healthy: Stack) -> None:
