@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.lookups import Lookups
-from actions.oss.errors import OssNotFound, OssUnavailable
+from actions.oss.errors import OssError, OssNotFound, OssUnavailable
 from actions.oss.identifiers import normalize_account, normalize_phone, normalize_postcode
 from actions.policy import VERIFICATION_FAILURES
 
@@ -115,6 +115,7 @@ class IdentifyCustomer:
                 "method": f"{method} + postcode",
                 "verified_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "failed_attempts": int(tracker.get_slot("verification_failures") or 0),
+                "services": await _services_of(lookups, customer.id),
             }
             first_name = customer.name.split()[0] if customer.name else "there"
             dispatcher.utter_message(text=f"Thanks {first_name}, that's you confirmed.")
@@ -154,3 +155,13 @@ class ValidateIdentifyForm(IdentifyCustomer, FormValidationAction):
 class ValidateAreaForm(IdentifyCustomer, FormValidationAction):
     def name(self) -> str:
         return "validate_area_form"
+
+
+async def _services_of(lookups: Lookups, customer_id: str) -> list[str]:
+    """The customer's services for the person a case may reach ("SVC-1 broadband, active, Fibre 500"); the
+    lookup is in the evidence like any other, and a failure leaves the list empty without stopping the chat."""
+    try:
+        services = await lookups.client.list_services(customer_id, journal=lookups.journal)
+    except OssError:
+        return []
+    return [", ".join(part for part in (f"{s.id} {s.kind}", s.state, s.plan) if part) for s in services]

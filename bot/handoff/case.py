@@ -142,7 +142,11 @@ class HandoffCase(BaseModel):
     summary: str
     suggested_next_action: str | None = None
     identity: Identity | None = None
-    services: list[str] = Field(default_factory=list, description="Service ids the bot looked at.")
+    services: list[str] = Field(
+        default_factory=list,
+        description="The customer's services as listed when they were verified (id, kind, state, plan), and the "
+        "id of the one the bot diagnosed if it is not among them.",
+    )
     findings: dict[str, Any] = {}
     evidence: list[Evidence] = []
     tried: list[str] = []
@@ -190,7 +194,9 @@ def case_from_request(
             alternatives=understanding.alternatives if understanding else [],
             entities=understanding.entities if understanding else [],
         )
-    services = [str(findings["service"])] if findings.get("service") else []
+    services = [str(s) for s in (request.get("identity") or {}).get("services") or []]
+    if findings.get("service") and not any(s.startswith(f"{findings['service']} ") for s in services):
+        services.append(str(findings["service"]))
     return HandoffCase(
         case_id=case_id or new_case_id(),
         conversation_id=conversation_id,

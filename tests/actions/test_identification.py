@@ -37,7 +37,9 @@ async def test_right_account_and_postcode_verify_the_customer(oss: RunningSimula
     assert result["identity"]["customer_id"] == ROUTER.customer_id
     assert result["identity"]["method"] == "account number + postcode"
     assert f"Thanks {ROUTER.name.split()[0]}" in said
-    assert [e["operation"] for e in result["evidence"]] == ["find_customer"]
+    assert [e["operation"] for e in result["evidence"]] == ["find_customer", "list_services"]
+    [service] = result["identity"]["services"]  # for the person a case may reach
+    assert service.startswith(f"SVC-{ROUTER.index:06d}-1 broadband, "), service
 
 
 async def test_phone_number_works_as_the_identifier_too(oss: RunningSimulator) -> None:
@@ -71,3 +73,13 @@ async def test_customer_records_unreachable_is_told_honestly(oss: RunningSimulat
     assert result["verified"] is False
     assert result["findings"]["oss_unavailable"] == "customerManagement"
     assert "can't reach our customer records" in said
+
+
+async def test_service_records_unreachable_still_verify_the_customer(oss: RunningSimulator) -> None:
+    with oss.fault("serviceInventory", "error", status=503):
+        result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, ROUTER.postcode)
+    assert result["verified"] is True and f"Thanks {ROUTER.name.split()[0]}" in said
+    assert result["identity"]["services"] == []
+    assert [(e["operation"], e["outcome"]) for e in result["evidence"]] == [
+        ("find_customer", "ok"), ("list_services", "unavailable")
+    ]  # fmt: skip

@@ -78,7 +78,7 @@ async def test_a_failing_system_during_a_diagnosis_is_told_and_escalated_with_th
     handoff = handoff_of(turn)
     assert handoff["reason"] == "oss_unavailable" and handoff["queue"] == "technical"
     assert handoff["identity"]["customer_id"] and handoff["identity"]["method"] == "account number + postcode"
-    [failure] = failed_calls(handoff, api)
+    failure = failed_calls(handoff, api)[-1]  # serviceInventory fails at identification too: its list stays empty
     assert failure["attempts"] == attempts and cause in failure["summary"], failure
     assert any(e["api"] == "customerManagement" and e["outcome"] == "ok" for e in handoff["evidence"])
 

@@ -42,6 +42,15 @@ def case_for(*texts: str, **request: object) -> object:
     return case_from_request("conv", {**base, **request}, transcript(history(*texts)))
 
 
+def test_the_case_lists_the_customers_services_and_the_one_diagnosed() -> None:
+    identity = {"customer_id": "CUST-000025", "method": "account number + postcode",
+                "services": ["SVC-000025-1 broadband, active, Fibre 500", "SVC-000025-2 mobile, active"]}  # fmt: skip
+    listed = case_for("hi", identity=identity, findings={"service": "SVC-000025-2"})
+    assert listed.services == identity["services"]  # type: ignore[attr-defined]
+    unlisted = case_for("hi", identity={**identity, "services": []}, findings={"service": "SVC-000025-2"})
+    assert unlisted.services == ["SVC-000025-2"]  # type: ignore[attr-defined]
+
+
 def test_a_calm_first_contact_is_normal() -> None:
     case = prioritise(case_for("my internet is down", "AC10000003"), [], -0.35)  # type: ignore[arg-type]
     assert case.priority is Priority.normal and case.priority_reasons == []

@@ -92,7 +92,8 @@ async def test_an_order_fallen_out(product: Product, supervisor: Staff) -> None:
 async def test_a_duplicate_charge(product: Product, supervisor: Staff) -> None:
     bill = BY_KEY["bill_duplicate"]
     cid, _ = await conversation(product, "why is my bill so high", bill.account_id, bill.postcode)
-    await assert_case(supervisor, cid, "duplicate_charge", "billing")
+    case = await assert_case(supervisor, cid, "duplicate_charge", "billing")
+    assert case["services"] and all(s.startswith(f"SVC-{bill.index:06d}-") for s in case["services"]), case
 
 
 async def test_a_ticket_past_its_sla_is_a_priority(product: Product, supervisor: Staff) -> None:
