@@ -1,6 +1,7 @@
 """Customer messages over plain HTTP: one request carries one message to Rasa and returns the bot's replies.
 
-For scripts and integrations: nothing can reach the caller later, so a handoff to a person needs the web chat.
+For scripts and integrations: nothing reaches the caller later, so no person can join; a handoff comes back as
+the bot's payload (``custom.handoff``) for an integration that routes customers to people itself.
 """
 
 from __future__ import annotations
@@ -20,11 +21,6 @@ router = APIRouter(prefix="/api", tags=["messages"])
 ASSISTANT_DOWN = (
     "Sorry, the assistant isn't answering right now. Please send your message again in a minute; "
     "if it still fails, call us and a person will help."
-)
-
-NO_LIVE_CHAT = (
-    "A person can only join a live chat, and this connection isn't one: please continue in our web chat, where "
-    "a person will pick up your conversation."
 )
 
 
@@ -65,18 +61,4 @@ async def post_message(
         replies = await state.rasa.send_message(conversation_id, text, {"channel": "web"})
     except RasaUnavailable:
         raise GatewayError(503, "assistant_unavailable", ASSISTANT_DOWN) from None
-    return MessagesOut(conversation_id=conversation_id, token=token, messages=_without_handoff(replies))
-
-
-def _without_handoff(replies: list[BotMessage]) -> list[BotMessage]:
-    """Nobody can answer over this channel, so a handoff is replaced by where a person can: the escalation
-    (``actions/escalation.py``) announces "I'm passing you to a person" in the message right before its payload."""
-    handoffs = [i for i, reply in enumerate(replies) if _is_handoff(reply)]
-    if not handoffs:
-        return replies
-    dropped = {i for h in handoffs for i in (h - 1, h) if i == h or (i >= 0 and replies[i].custom is None)}
-    return [reply for i, reply in enumerate(replies) if i not in dropped] + [BotMessage(text=NO_LIVE_CHAT)]
-
-
-def _is_handoff(reply: BotMessage) -> bool:
-    return isinstance(reply.custom, dict) and isinstance(reply.custom.get("handoff"), dict)
+    return MessagesOut(conversation_id=conversation_id, token=token, messages=replies)
