@@ -55,6 +55,18 @@ end
 return {1, ARGV[2]}
 """
 
+# A case's announcement leaves its queue's stream: acknowledged for the consumer group, then deleted. Prefixed to
+# every script that takes a case out of a queue.
+_DROP_ENTRY = """
+local function drop_entry(state, stream, group)
+  local entry = redis.call('HGET', state, 'entry')
+  if entry and entry ~= '' then
+    redis.call('XACK', stream, group, entry)
+    redis.call('XDEL', stream, entry)
+  end
+end
+"""
+
 # Accept: only a waiting case in the queue the agent saw, only with room in the agent's capacity.
 # KEYS: state, waiting, agent cases, stream. ARGV: case id, agent, capacity, now ms, group, queue
 # Returns {1, agent} won; {0, holder or status} someone else was first; {-1, n} at capacity; {-2, queue} moved.
@@ -67,11 +79,7 @@ if holding >= tonumber(ARGV[3]) then return {-1, tostring(holding)} end
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return {0, 'gone'} end
 redis.call('HSET', KEYS[1], 'status', 'accepted', 'agent', ARGV[2], 'accepted_at', ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[1])
-local entry = redis.call('HGET', KEYS[1], 'entry')
-if entry and entry ~= '' then
-  redis.call('XACK', KEYS[4], ARGV[5], entry)
-  redis.call('XDEL', KEYS[4], entry)
-end
+drop_entry(KEYS[1], KEYS[4], ARGV[5])
 return {1, ARGV[2]}
 """
 
@@ -85,11 +93,7 @@ if status ~= 'accepted' and status ~= 'waiting' then return 0 end
 if ARGV[2] ~= '' and (status ~= 'accepted' or agent ~= ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if agent ~= '' then redis.call('SREM', KEYS[4], ARGV[1]) end
-local old = redis.call('HGET', KEYS[1], 'entry')
-if old and old ~= '' then
-  redis.call('XACK', KEYS[5], ARGV[5], old)
-  redis.call('XDEL', KEYS[5], old)
-end
+drop_entry(KEYS[1], KEYS[5], ARGV[5])
 local entry = redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'case_id', ARGV[1], 'event', ARGV[7])
 redis.call('HSET', KEYS[1], 'status', 'waiting', 'agent', '', 'queue', ARGV[3], 'score', ARGV[4], 'entry', entry)
 if agent ~= '' then redis.call('HSET', KEYS[1], 'last_agent', agent) end
@@ -108,11 +112,7 @@ local agent = redis.call('HGET', KEYS[1], 'agent') or ''
 if ARGV[4] ~= '' and status == 'accepted' and agent ~= ARGV[4] then return {0, 'another agent'} end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
-local entry = redis.call('HGET', KEYS[1], 'entry')
-if entry and entry ~= '' then
-  redis.call('XACK', KEYS[4], ARGV[3], entry)
-  redis.call('XDEL', KEYS[4], entry)
-end
+drop_entry(KEYS[1], KEYS[4], ARGV[3])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'entry', '', 'ended_at', tostring(redis.call('TIME')[1]))
 if agent ~= '' then redis.call('HSET', KEYS[1], 'last_agent', agent) end
 return {1, status}
@@ -125,11 +125,7 @@ _PARK = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'waiting' then return {0, status or 'gone'} end
 redis.call('ZREM', KEYS[2], ARGV[1])
-local entry = redis.call('HGET', KEYS[1], 'entry')
-if entry and entry ~= '' then
-  redis.call('XACK', KEYS[3], ARGV[3], entry)
-  redis.call('XDEL', KEYS[3], entry)
-end
+drop_entry(KEYS[1], KEYS[3], ARGV[3])
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'entry', '', 'ended_at', tostring(redis.call('TIME')[1]))
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 if ARGV[2] == 'callback_requested' then redis.call('ZADD', KEYS[5], math.floor(ARGV[4] / 1000), ARGV[1]) end
@@ -241,11 +237,11 @@ class CaseQueues:
         self._redis = redis
         self._average_handle_s = average_handle_s
         self._enqueue = redis.register_script(_ENQUEUE)
-        self._accept = redis.register_script(_ACCEPT)
-        self._requeue = redis.register_script(_REQUEUE)
-        self._leave = redis.register_script(_LEAVE)
+        self._accept = redis.register_script(_DROP_ENTRY + _ACCEPT)
+        self._requeue = redis.register_script(_DROP_ENTRY + _REQUEUE)
+        self._leave = redis.register_script(_DROP_ENTRY + _LEAVE)
         self._tell = redis.register_script(_TELL)
-        self._park = redis.register_script(_PARK)
+        self._park = redis.register_script(_DROP_ENTRY + _PARK)
         self._pick_up = redis.register_script(_PICK_UP)
 
     # ---------------------------------------------------------------- queue membership
