@@ -32,9 +32,9 @@ from tests.fixtures.socket_chat import SocketChat, texts
 pytestmark = pytest.mark.e2e
 
 CONVERSATIONS = 6
-# Rasa's ticket lock lives 60 s from when a message queues for it: on a loaded 2-core machine 12 queued turns of
-# one conversation took longer than that, and an expired ticket lets two replicas in at once. The gateway sends
-# Rasa one message at a time per conversation, so the product never queues more than one.
+# Rasa's ticket lock lives 60 s from when a message queues for it, so the turns queued at once must finish within
+# that on a loaded 2-core machine. The gateway sends Rasa one message at a time per conversation, so the product
+# never queues more than one.
 CONCURRENT_MESSAGES = 6
 DEMO_AGENT = ("agent", "triage-demo")
 ROUTER = BY_KEY["router_fault"]
