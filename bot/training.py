@@ -1,7 +1,8 @@
 """Train the Rasa model only when its inputs changed, and name it after them.
 
 The model file is ``models/triage-<fingerprint>.tar.gz``, where the fingerprint hashes the training data,
-``config.yml``, ``domain.yml``, the spaCy pipeline build and the Rasa version. The runner, the tests and
+``config.yml``, ``domain.yml``, the project's own NLU components (``bot/nlu``), the spaCy pipeline build and the
+Rasa version. The runner, the tests and
 ``make train`` all ask this module for the path, so an unchanged checkout never trains twice.
 
 Usage: python -m bot.training [--force]
@@ -25,6 +26,7 @@ KEEP_MODELS = 3  # older models are removed; a few stay so a running server's mo
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
     files = [root / "config.yml", root / "domain.yml"]
     files += sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+    files += sorted((root / "bot" / "nlu").glob("*.py"))
     return files
 
 

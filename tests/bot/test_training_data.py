@@ -40,4 +40,12 @@ def test_the_model_fingerprint_changes_with_the_data_and_only_then(tmp_path: Pat
     assert fingerprint(copy) == before
     nlu = copy / "data" / "nlu" / "conversation.yml"
     nlu.write_text(nlu.read_text() + "\n    - hiya there\n")
-    assert fingerprint(copy) != before
+    with_new_example = fingerprint(copy)
+    assert with_new_example != before
+    # The project's own NLU components are part of the model: changing their code retrains it.
+    shutil.copytree(PROJECT_ROOT / "bot" / "nlu", copy / "bot" / "nlu")
+    with_components = fingerprint(copy)
+    assert with_components != with_new_example
+    component = copy / "bot" / "nlu" / "tfidf.py"
+    component.write_text(component.read_text() + "\n# changed\n")
+    assert fingerprint(copy) != with_components
