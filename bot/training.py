@@ -57,26 +57,34 @@ def rasa_command() -> list[str]:
     return [str(Path(sys.executable).with_name("rasa"))]
 
 
-def train(force: bool = False, root: Path = PROJECT_ROOT) -> Path:
-    target = model_path(root)
+def train(force: bool = False, root: Path = PROJECT_ROOT, target: Path | None = None, quiet: bool = False) -> Path:
+    """Train the model of this checkout into ``models/`` (or into ``target``), unless it is already there."""
+    target = target or model_path(root)
     if target.exists() and not force:
         print(f"Model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    output = subprocess.DEVNULL if quiet else None
     started = time.monotonic()
-    subprocess.run([*rasa_command(), "data", "validate"], cwd=root, env=rasa_env(), check=True)
+    subprocess.run(
+        [*rasa_command(), "data", "validate"], cwd=root, env=rasa_env(), check=True, stdout=output, stderr=output
+    )
     subprocess.run(
         [
             *rasa_command(),
             "train",
+            "--skip-validation",  # validated just above; validating again cost 15 s of every training
             "--out",
             str(target.parent),
             "--fixed-model-name",
             target.name[: -len(".tar.gz")],
+            *(["--force"] if force else []),  # --force also keeps Rasa's cache of trained components out
         ],
         cwd=root,
         env=rasa_env(),
         check=True,
+        stdout=output,
+        stderr=output,
     )
     print(f"Trained {target.name} in {time.monotonic() - started:.0f}s")
     _prune(target)
