@@ -52,8 +52,7 @@ def missing(path: Path) -> str:
     return f"not measured: {os.path.relpath(path, ROOT)} missing"
 
 
-def fallback_settings() -> dict[str, Any]:
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
+def fallback_settings(config: dict[str, Any]) -> dict[str, Any]:
     fallback: dict[str, Any] = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     return fallback
 
@@ -69,13 +68,12 @@ def held_out_at(predictions: list[dict[str, Any]], threshold: float) -> dict[str
     }
 
 
-def crossval(folds: int, seed: int = CROSSVAL_SEED) -> dict[str, Any]:
+def crossval(config: dict[str, Any], folds: int, seed: int = CROSSVAL_SEED) -> dict[str, Any]:
     """Cross-validate the intent classifier (the pipeline without the FallbackClassifier, which would turn every
     low-confidence prediction into nlu_fallback and count it wrong), then say how many held-out messages the
     configured fallback threshold would have sent to "did you mean" instead."""
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
-    fallback = fallback_settings()
-    config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
+    fallback = fallback_settings(config)
+    config = {**config, "pipeline": [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]}
     with tempfile.TemporaryDirectory() as out:
         classifier_config = Path(out) / "config.yml"
         classifier_config.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -195,7 +193,8 @@ def main() -> int:
     if not model.exists():
         sys.exit(f"No model for this checkout ({model.name}): run `make train` first.")
 
-    fallback = fallback_settings()
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    fallback = fallback_settings(config)
     oos: list[tuple[str, float, float]] = []
     if OOS_FILE.exists():
         oos = asyncio.run(out_of_scope_confidences(model))
@@ -219,7 +218,7 @@ def main() -> int:
         figures["train_s"] = seconds
         print(f"training time (NLU + dialogue, from scratch): {seconds:.0f} s [target <= 300 s]")
     if not args.skip_crossval:
-        scores = crossval(args.folds, args.seed)
+        scores = crossval(config, args.folds, args.seed)
         figures["crossval"] = scores
         print(f"{args.folds}-fold cross-validation (fold seed {args.seed}) of the intent classifier: "
               f"macro-F1 {scores['macro_f1']:.3f} "

@@ -85,11 +85,22 @@ def test_without_a_diet_ranking_the_linear_model_answers_alone(tmp_path: Path) -
     assert said.get(INTENT)["confidence"] > 0.5
 
 
+def test_the_temperature_sets_how_sure_the_linear_model_is(tmp_path: Path) -> None:
+    (tmp_path / "cool").mkdir()
+    (tmp_path / "hot").mkdir()
+    cautious = trained(tmp_path / "cool", temperature=0.1).process([message(BILL)])[0].get(INTENT)
+    sure = trained(tmp_path / "hot", temperature=4.0).process([message(BILL)])[0].get(INTENT)
+    assert cautious["name"] == sure["name"] == "bill_too_high"
+    # Below the fallback threshold of 0.6 the bot asks "did you mean"; a higher temperature answers outright.
+    assert cautious["confidence"] < 0.6 < 0.9 < sure["confidence"]
+
+
 @pytest.mark.parametrize(
     ("config", "complaint"),
     [
         ({}, "needs 'origins'"),
         ({"origins": ["words"], "diet_weight": 1.5}, "between 0 and 1"),
+        ({"origins": ["words"], "temperature": 0}, "must be positive"),
     ],
 )
 def test_a_wrong_configuration_is_refused_saying_what_is_wrong(config: dict[str, Any], complaint: str) -> None:
