@@ -37,8 +37,9 @@ BLEND = "bot.nlu.blended_intents.BlendedIntentClassifier"
 FOLDS = 5
 
 
-def data_fingerprint() -> str:
-    digest = hashlib.sha256((ROOT / "config.yml").read_bytes())
+def fingerprint(config: dict[str, Any]) -> str:
+    """Of what the cached folds depend on: the training data and the pipeline up to DIET."""
+    digest = hashlib.sha256(yaml.safe_dump(config).encode())
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -150,7 +151,7 @@ def main() -> int:
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     blend = next(c for c in config["pipeline"] if c["name"] == BLEND)
     threshold = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")["threshold"]
-    cache = args.cache / data_fingerprint()
+    cache = args.cache / fingerprint(diet_config(config))
     cache.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in args.seeds.split(",")]
     folds = {seed: ranked_folds(seed, cache, diet_config(config)) for seed in seeds}
