@@ -7,6 +7,7 @@ from decimal import Decimal
 from actions.diagnosis import Context
 from actions.oss import models as m
 from actions.oss.billdiff import BillChange
+from actions.wording import payment_failure, sentences, spelled_out
 
 CHANGE_WORDS = {
     "roaming": "roaming charges",
@@ -18,12 +19,12 @@ CHANGE_WORDS = {
     "newService": "a new service",
     "removedService": "a service that ended",
 }
-FAILURE_WORDS = {
-    "insufficientFunds": "there weren't enough funds in the account",
-    "mandateCancelled": "the direct debit was cancelled at the bank",
-    "accountClosed": "the bank account is closed",
-    "cardExpired": "the card had expired",
-    "referToPayer": "the bank refused it",
+# What a change that made the bill go DOWN is called, where it differs.
+DROP_WORDS = {
+    "usage": "less usage than last month",
+    "roaming": "less roaming than last month",
+    "priceChange": "a price reduction",
+    "oneOffCharge": "a one-off credit",
 }
 
 
@@ -32,8 +33,11 @@ def money(amount: Decimal) -> str:
 
 
 def describe(change: BillChange) -> str:
-    sign = "+" if change.amount >= 0 else "-"
-    return f"{sign}{money(change.amount)}: {CHANGE_WORDS.get(change.kind, change.kind)} ({change.description})"
+    """One line of "why the bill changed": what, in words, and by how much, up or down."""
+    words = CHANGE_WORDS if change.amount >= 0 else {**CHANGE_WORDS, **DROP_WORDS}
+    what = words.get(change.kind) or spelled_out(change.kind)
+    direction = "more" if change.amount >= 0 else "less"
+    return f"{what[0].upper()}{what[1:]}: {money(change.amount)} {direction} ({change.description})"
 
 
 async def require_account(ctx: Context) -> str | None:
@@ -63,7 +67,13 @@ async def bill_too_high(ctx: Context) -> None:
     )
     duplicates = [c for c in comparison.changes if c.kind == "duplicateCharge"]
     if not duplicates:
-        ctx.say("If something there isn't right, say so and I'll pass it to our billing team.")
+        ctx.say(
+            "Does that all look right? If something there isn't right, say so and I'll pass it to our billing "
+            "team, with what I've found.",
+            buttons=[{"title": "Yes, that's right", "payload": "/affirm"},
+                     {"title": "No, something's wrong", "payload": "/deny"}],
+        )  # fmt: skip
+        ctx.expect("billing_dispute")
         return
     duplicate = duplicates[0]
     draft = m.TicketDraft(
@@ -95,15 +105,15 @@ async def ask_bill(ctx: Context) -> None:
     parts = []
     if bills:
         bill = bills[0]
-        due = f", due {bill.due_date:%d %B}" if bill.due_date else ""
+        due = f", due {bill.due_date:%-d %B}" if bill.due_date else ""
         parts.append(f"Your latest bill is {bill.amount_due}{due}")
         ctx.note(bill=bill.id)
     if details.balance is not None:
         parts.append(f"your balance is {details.balance}")
     done = [p for p in payments if not p.failed]
     if done and done[0].date and done[0].amount:
-        parts.append(f"your last payment was {done[0].amount} on {done[0].date:%d %B}")
-    ctx.say((". ".join(parts) or "I couldn't find any bills on your account yet") + ".")
+        parts.append(f"your last payment was {done[0].amount} on {done[0].date:%-d %B}")
+    ctx.say(sentences(parts) or "I couldn't find any bills on your account yet.")
     if any(p.failed for p in payments[:1]):
         ctx.say("Your most recent payment didn't go through; say \"payment problem\" and I'll explain why.")
 
@@ -117,13 +127,13 @@ async def payment_problem(ctx: Context) -> None:
     if not failed:
         ctx.note(diagnosis="no_failed_payment")
         last = payments[0] if payments else None
-        seen = f" Your last payment of {last.amount} on {last.date:%d %B} went through." if last and last.date else ""
+        seen = f" Your last payment of {last.amount} on {last.date:%-d %B} went through." if last and last.date else ""
         ctx.say("I can't see a failed payment on your account." + seen)
         return
     payment = failed[0]
-    reason = FAILURE_WORDS.get(payment.reason or "", payment.reason or "the bank did not say why")
+    reason = payment_failure(payment.reason)
     ctx.note(failed_payment=payment.id, failed_reason=payment.reason, diagnosis="failed_payment")
-    when = f" on {payment.date:%d %B}" if payment.date else ""
+    when = f" on {payment.date:%-d %B}" if payment.date else ""
     ctx.say(
         f"Your payment of {payment.amount}{when} failed because {reason}. Once that's sorted with your bank, "
         "you can pay the balance by card in the app, or ask me for a person and our billing team will take "

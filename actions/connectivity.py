@@ -13,6 +13,7 @@ from actions.diagnosis import Context, run_safely
 from actions.lookups import Lookups
 from actions.oss import models as m
 from actions.oss.identifiers import outward_code
+from actions.wording import payment_failure
 
 # Asked after every fix the customer tries at home; the answers reach the home_fix rules as affirm/deny.
 DID_IT_WORK: list[dict[str, str]] = [
@@ -39,7 +40,7 @@ FAULT_WORDS = {"accessLine": "on the line between your home and the exchange", "
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%A %d %B at %H:%M") if moment else "as soon as possible"
+    return moment.strftime("%A %-d %B at %H:%M") if moment else "as soon as possible"
 
 
 def speed(test: m.ServiceTestResult) -> float | None:
@@ -94,7 +95,7 @@ async def open_fault_ticket(ctx: Context, service: m.Service, test: m.ServiceTes
     ctx.say(
         f"The test found a fault {FAULT_WORDS.get(fault, 'on your line')}, which our engineers need to fix. "
         f"I've opened fault ticket {ticket.id}; we expect it fixed by {when(ticket.expected_resolution)}. "
-        "You don't need to do anything else, and we'll text you with updates."
+        f"You don't need to do anything else. For an update, ask me about ticket {ticket.id} here any time."
     )
 
 
@@ -183,13 +184,10 @@ async def tell_barring(ctx: Context, service: m.Service) -> None:
         failed = [p for p in payments if p.failed]
         if failed:
             text += (
-                f": {len(failed)} payment{'s' if len(failed) > 1 else ''} failed, the last one because of "
-                f"{(failed[0].reason or 'a bank refusal').replace('insufficientFunds', 'insufficient funds')}"
+                f": {len(failed)} payment{'s' if len(failed) > 1 else ''} failed, the last one because "
+                f"{payment_failure(failed[0].reason)}"
             )
-    ctx.say(
-        text + ". Once the balance is paid the bar is lifted, usually within an hour. "
-        "I'll pass you to our billing team to sort out the payment."
-    )
+    ctx.say(text + ". Once the balance is paid the bar is lifted, usually within an hour.")
     ctx.escalate(
         "barred_for_non_payment",
         "Mobile line barred for non-payment.",
@@ -226,18 +224,6 @@ async def check_area(ctx: Context) -> None:
     alarm = affecting[0]
     ctx.note(area=area)
     await tell_outage(ctx, alarm, "services")
-
-
-class ActionNotifyWhenRestored(Action):
-    def name(self) -> str:
-        return "action_notify_when_restored"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        wanted = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        findings = dict(tracker.get_slot("findings") or {})
-        findings["notify_when_restored"] = wanted
-        dispatcher.utter_message(response="utter_will_notify" if wanted else "utter_no_notification")
-        return [SlotSet("findings", findings), SlotSet("awaiting", None)]
 
 
 class ActionHomeFixResult(Action):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
+from actions.identity import PROBLEM_TOPICS
 from actions.policy import COMPLAINTS, UNCLEAR_IN_A_ROW
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -30,6 +33,30 @@ INTENT_TITLES = {
     "complain": "I want to complain",
 }
 YES_NO: list[dict[str, str]] = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+PERSON = {"title": "Talk to a person", "payload": "/request_human"}
+NOT_SURE_ANSWERS = {
+    "home_fix": "utter_not_sure_home_fix",
+    "billing_dispute": "utter_not_sure_keep_open",
+    "outage_notification": "utter_not_sure_keep_open",
+    "notify_number": "utter_not_sure_keep_open",
+    "sales_offer": "utter_not_sure_keep_open",
+}
+"""What "not sure yet" gets, by the question it answers; the question stays open either way."""
+CARRIED_OVER = ("problem", "awaiting", "identity", "verified", "findings", "evidence", "tried", "customer_ref")
+"""Slots a deferred question keeps into the next session, so the customer who comes back is asked again."""
+REASK = {"home_fix": "utter_reask_home_fix"}
+PROBLEM_WORDS = [
+    (re.compile(r"\b(outages?|power cut)\b", re.I), "check_outage"),
+    (re.compile(r"\b(internet|broadband|wi-?fi|router|connection|online)\b", re.I), "report_internet_down"),
+    (re.compile(r"\b(signal|mobile|no service|calls?|texts?|4g|5g|sim)\b", re.I), "report_mobile_no_service"),
+    (re.compile(r"\b(bills?|charged?|charges|overcharg\w*|direct debit|payments?)\b", re.I), "bill_too_high"),
+    (re.compile(r"\b(orders?|delivery|delivered|installation|activat\w*)\b", re.I), "order_status"),
+    (re.compile(r"\b(engineers?|ticket|fault|fixed|repair\w*)\b", re.I), "ticket_status"),
+]
+"""Words that say which problem a complaint is about, most specific first."""
+COMPLAINT_PROBLEM_MIN_CONFIDENCE = 0.15  # a problem this likely beside "complain" is what the complaint is about
+FORM_OF_PROBLEM = {"check_outage": "area_form", "change_plan": "change_request_form",
+                   "cancel_service": "change_request_form", "move_home": "change_request_form"}  # fmt: skip
 
 WHAT_I_CAN_DO: list[dict[str, str]] = [
     {"title": "Broadband problem", "payload": "/report_internet_down"},
@@ -75,13 +102,10 @@ class ActionHandleUnclear(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if trailing_count(user_intents(tracker), UNCLEAR_INTENTS) >= UNCLEAR_IN_A_ROW:
-            dispatcher.utter_message(text="I'm sorry, I'm not getting this right.")
-            return escalate(
-                dispatcher,
-                tracker,
-                "repeated_fallback",
-                "The bot did not understand the customer twice in a row; read the transcript for what they need.",
-            )
+            # Not understood twice: a person is offered, not imposed (actions/policy.py lists what escalates
+            # without asking). The offer is a button, so it needs no understanding to take up.
+            dispatcher.utter_message(response="utter_offer_person_unclear", buttons=[PERSON, *WHAT_I_CAN_DO[:-1]])
+            return []
         latest = (tracker.latest_message.get("intent") or {}).get("name")
         if latest == "nlu_fallback" and tracker.get_slot("awaiting"):
             dispatcher.utter_message(text="Sorry, I didn't catch that. Was that a yes or a no?", buttons=YES_NO)
@@ -108,6 +132,9 @@ class ActionHandleUnclear(Action):
 
 
 class ActionHandleComplaint(Action):
+    """A complaint is acknowledged; one about a fault ("oh brilliant, internet down AGAIN") goes straight to
+    checking that fault; a second complaint is frustration and reaches a person."""
+
     def name(self) -> str:
         return "action_handle_complaint"
 
@@ -122,8 +149,92 @@ class ActionHandleComplaint(Action):
                 f"The customer complained {complaints} times in this conversation.",
                 next_action="Acknowledge the complaint, check the contact history, and agree a concrete next step.",
             )
-        dispatcher.utter_message(
-            text="I'm sorry you've had a bad experience. Tell me what went wrong and I'll check it right now, "
-            'or say "person" and I\'ll get you someone.'
-        )
+        problem = complained_about(tracker)
+        if problem is not None and not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_sorry_checking", topic=PROBLEM_TOPICS[problem])
+            return [
+                SlotSet("problem", problem),
+                SlotSet("awaiting", None),
+                FollowupAction(FORM_OF_PROBLEM.get(problem, "identify_form")),
+            ]
+        dispatcher.utter_message(response="utter_sorry_tell_me")
         return []
+
+
+def complained_about(tracker: Tracker) -> str | None:
+    """The problem a complaint is about: one the model also saw in it (its ranking), else the words that name a
+    problem area ("internet down AGAIN" is about broadband). The classifier is trained to be sure of ``complain``
+    for sarcasm, so its runners-up are often near zero; the words are the reliable signal."""
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        name = entry.get("name")
+        if name in PROBLEM_TOPICS and float(entry.get("confidence") or 0) >= COMPLAINT_PROBLEM_MIN_CONFIDENCE:
+            return str(name)
+    text = str(tracker.latest_message.get("text") or "")
+    return next((problem for words, problem in PROBLEM_WORDS if words.search(text)), None)
+
+
+class ActionHandleNotSure(Action):
+    """ "Not sure yet", "can't tell till tonight": the question stays open, the customer is told how to come
+    back, and nobody is handed to a person for it. The same chat, reopened later, asks the question again
+    (:class:`ActionSessionStart`)."""
+
+    def name(self) -> str:
+        return "action_handle_not_sure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        awaiting = tracker.get_slot("awaiting")
+        if tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_not_sure_in_form")
+            return []
+        if not awaiting:
+            dispatcher.utter_message(response="utter_not_sure_nothing_asked")
+            return []
+        dispatcher.utter_message(response=NOT_SURE_ANSWERS.get(awaiting, "utter_not_sure_keep_open"))
+        findings = dict(tracker.get_slot("findings") or {})
+        findings["deferred"] = awaiting
+        return [SlotSet("findings", findings)]
+
+
+class ActionHandleWithdrawal(Action):
+    """ "Cancel that", "I don't need a person any more": the request is dropped and the bot carries on with what
+    it knew. The gateway has already taken a waiting case out of the queue; clearing ``escalation`` tells the
+    learning store the customer withdrew."""
+
+    def name(self) -> str:
+        return "action_handle_withdrawal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = [SlotSet("awaiting", None)]
+        problem = tracker.get_slot("problem")
+        topic = PROBLEM_TOPICS.get(problem or "")
+        if tracker.get_slot("escalation"):
+            events.append(SlotSet("escalation", None))
+            dispatcher.utter_message(response="utter_withdrawn_from_queue")
+        else:
+            dispatcher.utter_message(response="utter_request_withdrawn")
+        if topic and tracker.get_slot("verified"):
+            dispatcher.utter_message(response="utter_still_have_details", topic=topic)
+        else:
+            dispatcher.utter_message(response="utter_what_else")
+        return events
+
+
+class ActionSessionStart(Action):
+    """A new session (after an hour's silence) starts afresh, except where the customer said they would come
+    back with an answer ("I'll try later"): then what the bot knew is kept and the question is asked again."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        findings = tracker.get_slot("findings") or {}
+        deferred = findings.get("deferred")
+        if deferred and deferred == tracker.get_slot("awaiting"):
+            kept = {name: tracker.get_slot(name) for name in CARRIED_OVER}
+            kept["findings"] = {k: v for k, v in findings.items() if k != "deferred"}
+            events += [SlotSet(name, value) for name, value in kept.items() if value is not None]
+            topic = PROBLEM_TOPICS.get(str(kept.get("problem") or ""), "your problem")
+            dispatcher.utter_message(response=REASK.get(deferred, "utter_reask_question"), topic=topic, buttons=YES_NO)
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.escalation import escalate
 from actions.lookups import Lookups
 from actions.oss.errors import OssError, OssUnavailable
+from actions.repeats import avoid_repeating
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,10 @@ class ActionDiagnose(Action):
             log.warning("no diagnosis for problem %r", ctx.problem)
             ctx.escalate("bot_cannot_finish", f"No automated diagnosis for {ctx.problem or 'this request'}.")
             return ctx.finish()
-        return await run_safely(ctx, diagnosis)
+        events = await run_safely(ctx, diagnosis)
+        if avoid_repeating(dispatcher, tracker):
+            events = [e for e in events if e.get("name") != "awaiting"]
+        return events
 
     @staticmethod
     def _unverified(ctx: Context) -> list[EventType]:

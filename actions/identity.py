@@ -18,21 +18,32 @@ from rasa_sdk.types import DomainDict
 
 from actions.lookups import Lookups
 from actions.oss.errors import OssError, OssNotFound, OssUnavailable
-from actions.oss.identifiers import normalize_account, normalize_phone, normalize_postcode
+from actions.oss.identifiers import account_in, normalize_postcode, phone_in
 from actions.policy import VERIFICATION_FAILURES
 
-_ACCOUNT_IN_TEXT = re.compile(r"\bac\s?\d{8}\b", re.IGNORECASE)
-_PHONE_IN_TEXT = re.compile(r"(?:\+44\s?|0044\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
+PROBLEM_TOPICS = {
+    "report_internet_down": "your broadband",
+    "report_slow_internet": "your broadband speed",
+    "report_mobile_no_service": "your mobile service",
+    "check_outage": "outages in your area",
+    "bill_too_high": "your bill",
+    "ask_bill": "your bill",
+    "payment_problem": "your payment",
+    "order_status": "your order",
+    "activation_problem": "your new service",
+    "ticket_status": "your fault ticket",
+    "change_plan": "changing your plan",
+    "cancel_service": "cancelling a service",
+    "move_home": "your home move",
+}
+"""What each problem is called when the bot follows a change of topic ("let's look at your bill instead")."""
+
 _POSTCODE_IN_TEXT = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b", re.IGNORECASE)
 
 
 def customer_ref_in(text: str) -> str | None:
     """An account number (``AC12345678``) or a UK phone number in E.164, found anywhere in what was typed."""
-    if match := _ACCOUNT_IN_TEXT.search(text):
-        return normalize_account(match.group(0))
-    if match := _PHONE_IN_TEXT.search(text):
-        return normalize_phone(match.group(0))
-    return None
+    return account_in(text) or phone_in(text)
 
 
 def postcode_in(text: str) -> str | None:
@@ -41,14 +52,26 @@ def postcode_in(text: str) -> str | None:
 
 
 class ActionStartProblem(Action):
-    """Remember which problem the customer came with, so identification can resume it."""
+    """Remember which problem the customer came with, so identification can resume it.
+
+    A different problem while another was still being collected or answered is a change of topic: the customer
+    is told the bot has followed, and the old flow is marked as left (``findings.left_flow``) for the learning
+    store. What was verified and found so far stays.
+    """
 
     def name(self) -> str:
         return "action_start_problem"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         problem = (tracker.latest_message.get("intent") or {}).get("name")
-        return [SlotSet("problem", problem), SlotSet("awaiting", None)]
+        previous = tracker.get_slot("problem")
+        events: list[EventType] = [SlotSet("problem", problem), SlotSet("awaiting", None)]
+        if previous and problem and previous != problem and problem in PROBLEM_TOPICS:
+            dispatcher.utter_message(response="utter_switch_problem", topic=PROBLEM_TOPICS[problem])
+            findings = dict(tracker.get_slot("findings") or {})
+            findings["left_flow"] = previous
+            events.append(SlotSet("findings", findings))
+        return events
 
 
 class IdentifyCustomer:
@@ -60,12 +83,15 @@ class IdentifyCustomer:
     async def validate_customer_ref(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        ref = customer_ref_in(str(value or ""))
+        typed = str(value or "")
+        ref = customer_ref_in(typed)
         if ref is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an account number (AC followed by 8 digits, like AC12345678) "
-                "or a UK phone number. Could you check it and type it again?"
-            )
+            postcode = postcode_in(typed)
+            if postcode is not None:
+                # The postcode came first: keep it and ask only for what is still missing.
+                dispatcher.utter_message(response="utter_have_postcode_need_ref")
+                return {"customer_ref": None, "postcode": postcode}
+            dispatcher.utter_message(response="utter_not_a_customer_ref")
             return {"customer_ref": None}
         postcode = postcode_in(tracker.get_slot("postcode") or "")
         if postcode is None or "postcode" in tracker.slots_to_validate():
@@ -75,11 +101,15 @@ class IdentifyCustomer:
     async def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        postcode = postcode_in(str(value or ""))
+        typed = str(value or "")
+        postcode = postcode_in(typed)
         if postcode is None:
-            dispatcher.utter_message(
-                text="That doesn't look like a UK postcode (like M1 1AE). Could you type it again?"
-            )
+            other_ref = customer_ref_in(typed)
+            if other_ref is not None and tracker.active_loop_name != "area_form":
+                # A different account or phone number in answer to "what's the postcode": use it instead.
+                dispatcher.utter_message(response="utter_have_ref_need_postcode")
+                return {"customer_ref": other_ref, "postcode": None}
+            dispatcher.utter_message(response="utter_not_a_postcode")
             return {"postcode": None}
         if tracker.get_slot("verified") or tracker.active_loop_name == "area_form":
             return {"postcode": postcode}
@@ -136,10 +166,14 @@ class IdentifyCustomer:
                 "verification_failures": failures,
                 **lookups.slots(),
             }
+        # Keep the number and re-ask only the postcode; which part was wrong is not said, so the answer does not
+        # tell a stranger whether an account number exists.
+        tries_left = VERIFICATION_FAILURES - failures
         dispatcher.utter_message(
-            text="Those details don't match what we hold. Let's try again: please check the number and the postcode."
+            response="utter_details_do_not_match",
+            tries=f"{tries_left} more {'try' if tries_left == 1 else 'tries'}",
         )
-        return {"customer_ref": None, "postcode": None, "verification_failures": failures, **lookups.slots()}
+        return {"customer_ref": ref, "postcode": None, "verification_failures": failures, **lookups.slots()}
 
 
 class ValidateIdentifyForm(IdentifyCustomer, FormValidationAction):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from actions.diagnosis import Context
 from actions.oss import models as m
 from actions.oss.errors import OssNotFound
+from actions.tickets import ticket_status
+from actions.wording import order_state
 
 STEP_WORDS = {
     "creditCheck": "the credit check",
@@ -15,11 +18,14 @@ STEP_WORDS = {
     "appointment": "booking the engineer appointment",
     "shipping": "sending out your equipment",
 }
-STATE_WORDS = {"acknowledged": "received", "pending": "waiting to start", "inProgress": "in progress"}
+
+
+ENGINEER_VISIT = re.compile(r"\b(engin\w*|techn?ician|visit|appointment|repair|fix(ed)?|someone (to )?come)\b", re.I)
+"""Words of a customer asking when someone will come: on a completed order that is a repair, not the order."""
 
 
 def day(moment: datetime | None) -> str:
-    return moment.strftime("%A %d %B") if moment else "soon"
+    return moment.strftime("%A %-d %B") if moment else "soon"
 
 
 async def find_order(ctx: Context) -> m.ProductOrder | None:
@@ -70,7 +76,7 @@ async def order_status(ctx: Context) -> None:
     if order.overdue(now):
         ctx.note(diagnosis="activation_overdue")
         ctx.say(
-            f"Your order {order.id} ({what}) is still {STATE_WORDS.get(order.state or '', order.state)}, and "
+            f"Your order {order.id} ({what}) is still {order_state(order.state)}, and "
             f"it should have been finished by {day(order.expected_completion)}. I'm sorry, that's late."
         )
         ctx.escalate(
@@ -82,12 +88,32 @@ async def order_status(ctx: Context) -> None:
         return
     if order.pending:
         ctx.say(
-            f"Your order {order.id} ({what}) is {STATE_WORDS.get(order.state or '', order.state)} and on "
+            f"Your order {order.id} ({what}) is {order_state(order.state)} and on "
             f"track to be completed by {day(order.expected_completion)}."
         )
         return
-    ctx.say(f"Your order {order.id} ({what}) is {order.state}.")
+    ctx.say(f"Your order {order.id} ({what}) is {order_state(order.state)}.")
+    if order.state == "completed" and await tell_open_repairs(ctx):
+        return
     if ctx.problem == "activation_problem" and order.state == "completed":
         ctx.say(
             "If the service still isn't working, tell me what you see (for example \"no internet\") and I'll test it."
         )
+
+
+async def tell_open_repairs(ctx: Context) -> bool:
+    """A customer asking when the engineer will come about a completed order means a repair visit: answer
+    from their open fault ticket (or say there is none) instead of only that the order is complete."""
+    said = str(ctx.tracker.latest_message.get("text") or "")
+    if not ENGINEER_VISIT.search(said):
+        return False
+    tickets = await ctx.lookups.client.list_tickets(ctx.customer_id, journal=ctx.lookups.journal)
+    if any(t.open for t in tickets):
+        ctx.say("That order is done, so the visit you're asking about is for your open fault ticket:")
+        await ticket_status(ctx)
+    else:
+        ctx.say(
+            "That order is done, and I can't see a repair visit booked for you. If something isn't working, tell "
+            "me what's happening (for example \"no internet\") and I'll test it."
+        )
+    return True

@@ -48,7 +48,7 @@ async def ticket_status(ctx: Context) -> None:
         ctx.note(diagnosis="ticket_past_sla")
         ctx.say(
             f"Your ticket {ticket.id} is {status}, but it should have been fixed by "
-            f"{expected:%A %d %B}. I'm sorry, we've missed that."
+            f"{expected:%A %-d %B}. I'm sorry, we've missed that."
         )
         ctx.escalate(
             "ticket_past_sla",
@@ -59,7 +59,7 @@ async def ticket_status(ctx: Context) -> None:
         )
         return
     if ticket.open:
-        when = f" We expect it to be fixed by {expected:%A %d %B}." if expected else ""
+        when = f" We expect it to be fixed by {expected:%A %-d %B}." if expected else ""
         ctx.say(f"Your ticket {ticket.id} ({ticket.description or 'fault'}) is {status}.{when}")
         return
     ctx.say(

@@ -15,6 +15,7 @@ COLOURS = {
     "abandoned": "#862e9c",
     "oss_failure": "#c92a2a",
     "agent_disposition": "#2b8a3e",
+    "withdrawn": "#5c940d",
 }
 X_LABELS = 8
 

@@ -27,7 +27,7 @@ EVIDENCE_KEPT = 20
 FINDING_KEYS = frozenset({
     "alarm", "alarm_severity", "diagnosis", "line_test", "registration_test", "retest", "measured_mbps",
     "guaranteed_mbps", "order_state", "order_fallout_step", "bill_difference", "failed_reason", "ticket_status",
-    "home_fix", "oss_unavailable", "oss_error", "request", "notify_when_restored",
+    "home_fix", "oss_unavailable", "oss_error", "request", "notify_when_restored", "deferred", "left_flow",
 })  # fmt: skip
 FREE_TEXT_FINDINGS = frozenset({"oss_error", "request"})
 PLAIN_SLOTS = frozenset({"problem", "awaiting", "verified", "requested_slot"})

@@ -23,6 +23,7 @@ class Trigger(str, Enum):
     abandoned = "abandoned"
     oss_failure = "oss_failure"
     agent_disposition = "agent_disposition"
+    withdrawn = "withdrawn"
 
 
 class Outcome(str, Enum):

@@ -8,7 +8,10 @@ stream order. :func:`apply_event` returns the records the event triggers and the
 - an ``escalation`` slot set to a handoff request (its reason code is the record's reason);
 - a ``findings`` slot gaining ``oss_unavailable``/``oss_error`` (an OSS/BSS failure during a diagnosis);
 - a new session starting while the previous one had a flow open (the session expired mid-flow), which the
-  consumer's sweep also detects by silence (:func:`abandon`), since a customer who left never starts one.
+  consumer's sweep also detects by silence (:func:`abandon`), since a customer who left never starts one;
+- a change of topic: the ``problem`` slot set to another problem before the first one was diagnosed or while
+  its question was still open (an ``abandoned`` record, reason ``topic_change:<new problem>``);
+- a withdrawal from the queue: the ``escalation`` slot cleared after a handoff (reason ``withdrawn``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ SEEN_KEPT = 64
 LISTEN = "action_listen"
 SESSION_START = "action_session_start"
 OSS_FAILURE_FINDINGS = ("oss_unavailable", "oss_error")
+DIAGNOSIS_ACTIONS = frozenset({"action_diagnose", "action_check_outage", "action_submit_change_request"})
+"""Actions after which the problem in hand has had its answer: moving on from it is not leaving it."""
 
 
 @dataclass
@@ -46,6 +51,7 @@ def new_state(conversation_id: str) -> dict[str, Any]:
         "awaiting": None,
         "findings": {},
         "escalation": None,
+        "diagnosed": False,
         "last_user": None,
         "last_activity": 0.0,
         "outcome": Outcome.open.value,
@@ -56,7 +62,10 @@ def new_state(conversation_id: str) -> dict[str, Any]:
 
 
 def flow_open(state: dict[str, Any]) -> bool:
-    """A form is active or the bot is waiting for the answer to a diagnosis question."""
+    """A form is active or the bot is waiting for the answer to a diagnosis question, which the customer did not
+    say they would come back to ("not sure yet, I'll try later" keeps the question open on purpose)."""
+    if (state.get("findings") or {}).get("deferred"):
+        return False
     return bool(state.get("active_loop") or state.get("awaiting")) and state.get("outcome") == Outcome.open.value
 
 
@@ -129,6 +138,12 @@ def _slot(state: dict[str, Any], event: dict[str, Any], effects: Effects) -> Non
             state["outcome"] = Outcome.resolved.value
     elif name == "evidence":
         _lookups(state, value if isinstance(value, list) else [], effects)
+    elif name == "escalation" and value is None and isinstance(state.get("escalation"), dict):
+        # The customer withdrew from the queue and is back with the bot.
+        previous = state["escalation"]
+        effects.transcript.append({"at": at, "who": "handoff", "reason": "withdrawn", "queue": previous.get("queue")})
+        _record(state, effects, Trigger.withdrawn, at, f"withdrawn:{previous.get('reason')}")
+        state.update(escalation=None, outcome=Outcome.open.value)
     elif name == "escalation" and isinstance(value, dict):
         state["escalation"] = value
         handoff = {"at": at, "who": "handoff", "reason": value.get("reason"), "queue": value.get("queue")}
@@ -141,6 +156,11 @@ def _slot(state: dict[str, Any], event: dict[str, Any], effects: Effects) -> Non
     elif name == "customer_ref" and isinstance(value, dict) and value.get("ref"):
         state["refs"] = sorted({*state.get("refs", []), value["ref"]})
     elif name == "problem":
+        old = state.get("problem")
+        if old and value and value != old and state["outcome"] == Outcome.open.value:
+            if not state.get("diagnosed") or state.get("awaiting"):
+                _record(state, effects, Trigger.abandoned, at, f"topic_change:{value}")
+        state["diagnosed"] = False
         state["problem"] = value
         state["problem_text"] = (state.get("last_user") or {}).get("text") if value else None
     elif name == "awaiting":
@@ -168,6 +188,8 @@ def apply_event(state: dict[str, Any], event: dict[str, Any], low_confidence: fl
         effects.transcript.append({"at": event["at"], "who": "bot", "text": event.get("text")})
     elif kind == "action" and event.get("name") and event.get("name") != LISTEN:
         state["last_action"] = event["name"]
+        if event["name"] in DIAGNOSIS_ACTIONS:
+            state["diagnosed"] = True
         effects.transcript.append({"at": event["at"], "who": "action", "name": event["name"]})
     elif kind == "active_loop":
         state["active_loop"] = event.get("name")

@@ -48,8 +48,19 @@ def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+def said(message: dict[str, Any]) -> str:
+    """What the customer reads of one dispatched message: its text, or its domain.yml response filled in."""
+    if message.get("text"):
+        return str(message["text"])
+    name = message.get("response")
+    if not name:
+        return ""
+    template = str(DOMAIN["responses"][name][0]["text"])
+    return template.format(**{k: v for k, v in message.items() if isinstance(v, str)})
+
+
 def texts(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    return "\n".join(said(m) for m in dispatcher.messages)
 
 
 def handoff(dispatcher: CollectingDispatcher) -> dict[str, Any] | None:

@@ -13,8 +13,8 @@ from tests.fixtures.simulator import RunningSimulator
 
 @pytest.mark.parametrize(
     ("key", "words"),
-    [("bill_roaming", "roaming charges"), ("bill_one_off", "a one-off charge"), ("bill_price_rise", "a price change"),
-     ("bill_prorated", "plan change part-way")],
+    [("bill_roaming", "Roaming charges: £"), ("bill_one_off", "A one-off charge: £"),
+     ("bill_price_rise", "A price change: £"), ("bill_prorated", "plan change part-way")],
 )  # fmt: skip
 async def test_a_higher_bill_is_explained_line_by_line(oss: RunningSimulator, key: str, words: str) -> None:
     slots, dispatcher = await diagnose(key, "bill_too_high")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.connectivity import ActionCheckOutage, ActionHomeFixResult, ActionNotifyWhenRestored
+from actions.connectivity import ActionCheckOutage, ActionHomeFixResult
 from simulator.scenarios import BY_KEY
 from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
 from tests.actions.diagnose import diagnose, verified_slots
@@ -88,13 +88,6 @@ async def test_outage_check_by_postcode_needs_no_account(oss: RunningSimulator) 
     quiet = tracker(slots={"postcode": BY_KEY["healthy_line"].postcode}, intents=["check_outage", "inform"])
     _, dispatcher = await run(ActionCheckOutage(), quiet)
     assert "no known outages in EH1" in texts(dispatcher)
-
-
-async def test_notification_answer_is_recorded(oss: RunningSimulator) -> None:
-    state = tracker(slots={"awaiting": "outage_notification"}, intents=["report_internet_down", "affirm"])
-    events, dispatcher = await run(ActionNotifyWhenRestored(), state)
-    assert slot_values(events)["findings"]["notify_when_restored"] is True
-    assert dispatcher.messages[0]["response"] == "utter_will_notify"
 
 
 async def test_unreachable_inventory_is_told_and_escalated_with_what_is_known(oss: RunningSimulator) -> None:

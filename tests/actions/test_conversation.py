@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.conversation import ActionHandleComplaint, ActionHandleUnclear
 from actions.escalation import ActionEscalate
-from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
+from tests.actions.conversation_state import handoff, run, texts, tracker
 
 
 async def test_first_fallback_says_what_the_bot_can_do_with_buttons() -> None:
@@ -22,14 +22,11 @@ async def test_out_of_scope_is_answered_with_what_the_bot_covers() -> None:
     assert handoff(dispatcher) is None
 
 
-async def test_second_unclear_turn_in_a_row_escalates() -> None:
+async def test_second_unclear_turn_in_a_row_offers_a_person_without_imposing_one() -> None:
     events, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["nlu_fallback", "out_of_scope"]))
-    case = handoff(dispatcher)
-    assert case is not None and case["reason"] == "repeated_fallback"
-    assert case["queue"] == "general"
-    assert slot_values(events)["escalation"]["reason"] == "repeated_fallback"
-    assert "passing you to a person" in texts(dispatcher)
-    assert "answer their last messages" in case["suggested_next_action"]
+    assert handoff(dispatcher) is None and events == []
+    assert "Would you like a person" in texts(dispatcher)
+    assert dispatcher.messages[0]["buttons"][0] == {"title": "Talk to a person", "payload": "/request_human"}
 
 
 async def test_an_understood_turn_in_between_resets_the_count() -> None:

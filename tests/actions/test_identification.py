@@ -21,6 +21,17 @@ def test_identifiers_are_found_in_what_customers_type() -> None:
     assert postcode_in("twelve") is None
 
 
+def test_identifiers_in_the_forms_people_type_them() -> None:
+    assert customer_ref_in("AC 1000 0004") == "AC10000004"
+    assert customer_ref_in("its ac-1000-0004!!") == "AC10000004"
+    assert customer_ref_in("+44 (0)7700 900321") == "+447700900321"
+    assert customer_ref_in("call me on 07700-900-321 please") == "+447700900321"
+    assert customer_ref_in("(07700) 900321") == "+447700900321"
+    # an account number is not read as a phone number, and neither are other digit runs
+    assert customer_ref_in("order 123456 for 10000004") is None
+    assert customer_ref_in("12345") is None
+
+
 async def validate_postcode(slots: dict[str, object], typed: str) -> tuple[dict[str, object], str]:
     form = ValidateIdentifyForm()
     state = tracker(slots=slots, intents=["report_internet_down", "inform"], active_loop="identify_form")
@@ -48,11 +59,29 @@ async def test_phone_number_works_as_the_identifier_too(oss: RunningSimulator) -
     assert result["identity"]["method"] == "phone number + postcode"
 
 
-async def test_wrong_postcode_gets_a_retry_without_saying_which_part_was_wrong(oss: RunningSimulator) -> None:
+async def test_wrong_postcode_re_asks_only_the_postcode_with_the_tries_left(oss: RunningSimulator) -> None:
     result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, "ZZ9 9ZZ")
-    assert result["customer_ref"] is None and result["postcode"] is None
+    assert result["customer_ref"] == ROUTER.account_id and result["postcode"] is None
     assert result["verification_failures"] == 1
-    assert "don't match" in said and ROUTER.postcode not in said and ROUTER.name not in said
+    assert "don't match" in said and "2 more tries left" in said
+    assert ROUTER.postcode not in said and ROUTER.name not in said  # nothing about the account is told
+
+
+async def test_a_postcode_given_when_the_account_was_asked_is_kept(oss: RunningSimulator) -> None:
+    form = ValidateIdentifyForm()
+    state = tracker(intents=["report_internet_down", "inform"], active_loop="identify_form")
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    result = await form.validate_customer_ref("bs1 5tr", dispatcher, state, {})
+    assert result == {"customer_ref": None, "postcode": "BS1 5TR"}
+    assert "I have the postcode" in texts(dispatcher) and "doesn't look like" not in texts(dispatcher)
+
+
+async def test_a_different_number_in_answer_to_the_postcode_question_is_used(oss: RunningSimulator) -> None:
+    result, said = await validate_postcode({"customer_ref": "AC99999999", "verification_failures": 1}, "AC 1000 0003")
+    assert result == {"customer_ref": "AC10000003", "postcode": None}
+    assert "use that number instead" in said
 
 
 async def test_third_failure_ends_identification_and_hands_over(oss: RunningSimulator) -> None:

@@ -55,7 +55,8 @@ def test_outage_check_by_postcode_without_an_account(chat: Chat) -> None:
     reply = chat.say(f"is there an outage in {outage.postcode}?")
     assert "known fault" in reply and "expect it to be fixed" in reply, chat
     assert "text when it's back" in reply
-    assert "we'll text you" in chat.say("yes please"), chat
+    reply = chat.say("yes please")  # nobody was identified: the bot asks where to send it, never "your account's"
+    assert "Which mobile number" in reply and "on your account" not in reply, chat
 
 
 def test_order_held_at_number_port_goes_to_orders_with_the_step(chat: Chat) -> None:
@@ -109,11 +110,14 @@ def test_request_human_escalates_at_once(chat: Chat) -> None:
     assert "are you sure" not in reply.lower()
 
 
-def test_two_unclear_messages_in_a_row_reach_a_person(chat: Chat) -> None:
+def test_two_unclear_messages_in_a_row_offer_a_person_with_a_button(chat: Chat) -> None:
     first = chat.say("what's the best recipe for banana bread")
     assert "not something I can help with" in first or "put it another way" in first, chat
-    chat.say("who won the world cup in 1966")
-    assert chat.handoffs and chat.handoffs[-1]["reason"] == "repeated_fallback", chat
+    reply = chat.say("who won the world cup in 1966")
+    assert "Would you like a person" in reply and "/request_human" in chat.last_buttons, chat
+    assert chat.handoffs == []  # offered, not imposed
+    assert "passing you to a person" in chat.say("/request_human")
+    assert chat.handoffs[-1]["reason"] == "customer_request"
 
 
 def test_an_unreachable_oss_is_told_honestly_and_escalated(chat: Chat, product: Product) -> None:

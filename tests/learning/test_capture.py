@@ -209,6 +209,55 @@ async def test_an_unanswered_diagnosis_question_is_an_open_flow(pipeline: Pipeli
     assert record["reason"] == "awaiting_home_fix"
 
 
+async def test_a_question_the_customer_deferred_is_not_abandoned(pipeline: Pipeline) -> None:
+    await pipeline.feed(
+        [
+            *ev.start("c-later", T0),
+            ev.user("c-later", "wifi is slow", "report_slow_internet", 0.9, at=T0 + 1),
+            ev.slot("c-later", "awaiting", "home_fix", at=T0 + 5),
+            ev.user("c-later", "cant tell till tonight", "not_sure", 0.9, at=T0 + 6),
+            ev.slot("c-later", "findings", {"deferred": "home_fix"}, at=T0 + 7),
+        ]
+    )
+    assert await pipeline.consumer.sweep(now_s=T0 + 7 + 2 * ABANDON_AFTER_S) == 0
+    assert await pipeline.records() == []
+
+
+async def test_a_change_of_topic_records_the_flow_left_behind(pipeline: Pipeline) -> None:
+    await pipeline.feed(
+        [
+            *_open_form("c-topic", T0),
+            ev.user("c-topic", "actually its the bill im worried about", "bill_too_high", 0.9, at=T0 + 10),
+            ev.slot("c-topic", "problem", "bill_too_high", at=T0 + 11),
+            # after a diagnosis, moving on is not leaving anything behind
+            ev.action("c-topic", "action_diagnose", at=T0 + 20),
+            ev.user("c-topic", "and is there an outage", "check_outage", 0.9, at=T0 + 30),
+            ev.slot("c-topic", "problem", "check_outage", at=T0 + 31),
+        ]
+    )
+    [record] = await pipeline.records()
+    assert (record["trigger"], record["reason"], record["flow"]) == (
+        "abandoned", "topic_change:bill_too_high", "identify_form")  # fmt: skip
+
+
+async def test_withdrawing_from_the_queue_is_recorded_and_the_conversation_is_open_again(pipeline: Pipeline) -> None:
+    handoff = {"v": 1, "reason": "customer_request", "queue": "general"}
+    await pipeline.feed(
+        [
+            *ev.start("c-wd", T0),
+            ev.user("c-wd", "can I talk to someone", "request_human", 0.95, at=T0 + 1),
+            ev.slot("c-wd", "escalation", handoff, at=T0 + 2),
+            ev.user("c-wd", "no i dont need a person, cancel that", "withdraw_request", 0.9, at=T0 + 30),
+            ev.slot("c-wd", "escalation", None, at=T0 + 31),
+        ]
+    )
+    records = await pipeline.records()
+    assert [(r["trigger"], r["reason"]) for r in records] == [
+        ("escalation", "customer_request"), ("withdrawn", "withdrawn:customer_request")]  # fmt: skip
+    summary = (await pipeline.store.summaries(["c-wd"]))["c-wd"]
+    assert summary["outcome"] == "open"
+
+
 async def test_oss_findings_and_entities_are_kept_redacted(pipeline: Pipeline) -> None:
     phone = {"entity": "phone_number", "value": "07700 900017", "start": 10, "end": 22}
     await pipeline.feed(

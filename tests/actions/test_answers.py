@@ -1,0 +1,136 @@
+"""Answers off the expected path: a change of topic, "not sure yet", "cancel that", an offer taken up, a sales
+question, a sarcastic complaint about a fault, and the same answer asked for twice."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.conversation import ActionHandleComplaint, ActionHandleNotSure, ActionHandleWithdrawal, ActionSessionStart
+from actions.diagnosis import ActionDiagnose
+from actions.identity import ActionStartProblem
+from actions.offers import ActionDeclineOffer, ActionHandleSales, ActionTakeOffer
+from simulator.scenarios import BY_KEY
+from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
+from tests.actions.diagnose import diagnose, verified_slots
+from tests.fixtures.simulator import RunningSimulator
+
+
+def with_ranking(state: Tracker, ranking: list[tuple[str, float]], text: str = "") -> Tracker:
+    state.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    state.latest_message["text"] = text
+    return state
+
+
+async def test_a_new_problem_in_the_middle_of_another_is_followed_and_recorded() -> None:
+    state = tracker(slots={"problem": "report_internet_down", "findings": {"line_test": "pass"}},
+                    intents=["report_internet_down", "bill_too_high"], active_loop="identify_form")  # fmt: skip
+    events, dispatcher = await run(ActionStartProblem(), state)
+    slots = slot_values(events)
+    assert slots["problem"] == "bill_too_high"
+    assert slots["findings"] == {"line_test": "pass", "left_flow": "report_internet_down"}  # what was found stays
+    assert texts(dispatcher) == "No problem, let's look at your bill instead."
+
+
+async def test_the_first_problem_is_not_a_change_of_topic() -> None:
+    events, dispatcher = await run(ActionStartProblem(), tracker(intents=["bill_too_high"]))
+    assert slot_values(events) == {"problem": "bill_too_high", "awaiting": None}
+    assert dispatcher.messages == []
+
+
+async def test_not_sure_keeps_the_question_open_and_says_how_to_come_back() -> None:
+    state = tracker(slots={"awaiting": "home_fix", "problem": "report_slow_internet"},
+                    intents=["report_slow_internet", "not_sure"])  # fmt: skip
+    events, dispatcher = await run(ActionHandleNotSure(), state)
+    assert "awaiting" not in slot_values(events)  # still waiting for the answer
+    assert slot_values(events)["findings"]["deferred"] == "home_fix"
+    assert "This chat stays open" in texts(dispatcher) and handoff(dispatcher) is None
+
+
+async def test_coming_back_after_deferring_is_asked_the_question_again() -> None:
+    slots = {**verified_slots(BY_KEY["router_fault"], "report_slow_internet"), "awaiting": "home_fix",
+             "findings": {"line_test": "cpe", "deferred": "home_fix"}}  # fmt: skip
+    events, dispatcher = await run(ActionSessionStart(), tracker(slots=slots, intents=["not_sure"]))
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    kept = slot_values(events)
+    assert kept["awaiting"] == "home_fix" and kept["verified"] is True
+    assert kept["findings"] == {"line_test": "cpe"}
+    assert "Welcome back" in texts(dispatcher) and "Did that fix it?" in texts(dispatcher)
+
+
+async def test_a_new_session_without_a_deferred_question_starts_afresh() -> None:
+    slots = {**verified_slots(BY_KEY["router_fault"], "bill_too_high"), "awaiting": "home_fix"}
+    events, dispatcher = await run(ActionSessionStart(), tracker(slots=slots, intents=["deny"]))
+    assert [e["event"] for e in events] == ["session_started", "action"]
+    assert dispatcher.messages == []
+
+
+async def test_withdrawing_from_the_queue_clears_the_request_and_keeps_what_was_known() -> None:
+    slots = {**verified_slots(BY_KEY["router_fault"], "report_internet_down"), "escalation": {"reason": "x"}}
+    events, dispatcher = await run(ActionHandleWithdrawal(), tracker(slots=slots, intents=["withdraw_request"]))
+    assert slot_values(events)["escalation"] is None
+    said = texts(dispatcher)
+    assert "taken you out of the queue" in said and "I still have your details" in said and "broadband" in said
+
+
+async def test_a_bill_explained_ends_with_an_offer_that_is_kept(oss: RunningSimulator) -> None:
+    slots, dispatcher = await diagnose("bill_roaming", "bill_too_high")
+    assert slots["awaiting"] == "billing_dispute"
+    assert "say so and I'll pass it to our billing team" in texts(dispatcher)
+    state = tracker(slots={**verified_slots(BY_KEY["bill_roaming"], "bill_too_high"), **slots},
+                    intents=["bill_too_high", "complain"], text="that engineer charge is wrong")  # fmt: skip
+    events, taken = await run(ActionTakeOffer(), state)
+    case = handoff(taken)
+    assert case is not None and (case["reason"], case["queue"]) == ("billing_dispute", "billing")
+    assert "that engineer charge is wrong" in case["summary"]
+    assert slot_values(events)["awaiting"] is None
+
+
+async def test_a_bill_that_is_right_ends_without_a_person() -> None:
+    events, dispatcher = await run(ActionDeclineOffer(), tracker(slots={"awaiting": "billing_dispute"}))
+    assert handoff(dispatcher) is None and slot_values(events)["awaiting"] is None
+    assert "anything else" in texts(dispatcher)
+
+
+async def test_a_sales_question_is_offered_the_sales_team_not_the_complaint_flow() -> None:
+    events, dispatcher = await run(ActionHandleSales(), tracker(intents=["ask_sales"]))
+    assert slot_values(events)["awaiting"] == "sales_offer" and "sales team" in texts(dispatcher)
+    state = tracker(slots={"awaiting": "sales_offer"}, intents=["ask_sales", "affirm"], text="yes please")
+    _, taken = await run(ActionTakeOffer(), state)
+    case = handoff(taken)
+    assert case is not None and (case["reason"], case["queue"]) == ("sales_enquiry", "sales")
+
+
+async def test_a_sarcastic_complaint_about_a_fault_checks_that_fault() -> None:
+    state = with_ranking(tracker(intents=["complain"]), [("complain", 0.99), ("thank", 0.004)],
+                         "oh brilliant, internet down AGAIN")  # fmt: skip
+    events, dispatcher = await run(ActionHandleComplaint(), state)
+    assert slot_values(events)["problem"] == "report_internet_down"
+    assert {"event": "followup", "name": "identify_form", "timestamp": None} in events
+    assert "check your broadband right now" in texts(dispatcher)
+
+
+async def test_a_complaint_about_outages_checks_for_one() -> None:
+    state = with_ranking(tracker(intents=["complain"]), [("complain", 0.99)], "great job guys, third outage this week")
+    events, dispatcher = await run(ActionHandleComplaint(), state)
+    assert slot_values(events)["problem"] == "check_outage"
+    assert {"event": "followup", "name": "area_form", "timestamp": None} in events
+
+
+async def test_a_complaint_about_nothing_in_particular_asks_what_went_wrong() -> None:
+    state = with_ranking(tracker(intents=["complain"]), [("complain", 0.95), ("bill_too_high", 0.02)],
+                         "your customer service is appalling")  # fmt: skip
+    events, dispatcher = await run(ActionHandleComplaint(), state)
+    assert events == [] and "Tell me what went wrong" in texts(dispatcher)
+
+
+async def test_the_same_answer_is_not_sent_twice_in_a_row(oss: RunningSimulator) -> None:
+    _, first = await diagnose("ticket_within_sla", "ticket_status")
+    answer = first.messages[0]["text"]
+    state = tracker(slots=verified_slots(BY_KEY["ticket_within_sla"], "ticket_status"),
+                    intents=["ticket_status", "ticket_status"])  # fmt: skip
+    state.events.insert(-1, {"event": "bot", "text": answer})
+    _, second = await run(ActionDiagnose(), state)
+    said = texts(second)
+    assert answer not in said and "What's missing or not right?" in said
+    assert any(b["payload"] == "/request_human" for m in second.messages for b in m.get("buttons") or [])
