@@ -138,6 +138,40 @@ class Settings(BaseSettings):
         description="Mean sentiment (-1..1) of the last 3 customer turns at or below this: frustration.",
     )
 
+    # ---------------------------------------------------------------- outage notifications (bot/notify)
+    notifier_port: int = Field(
+        0, ge=0, le=65535, description="Port of the notifier's hub callback listener; 0: a free one chosen by make run."
+    )
+    notifier_callback_url: AnyHttpUrl | None = Field(
+        None, description="Address the TMF642 hub calls back; defaults to http://<host>:<notifier_port>/tmf642."
+    )
+    notify_ttl_s: int = Field(72 * 3600, ge=60, le=30 * 24 * 3600, description="Lifetime of an outage subscription.")
+    notify_max_per_alarm: int = Field(
+        10_000, ge=1, le=1_000_000, description="Subscriptions one alarm holds at most; more are refused."
+    )
+    notify_poll_interval_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="How often the notifier checks its hub listener, or polls alarms without a hub.",
+    )
+    sms_gateway_url: AnyHttpUrl | None = Field(
+        None, description="Where outbound texts are POSTed; unset: the development SMS gateway make run starts."
+    )
+    sms_gateway_port: int = Field(
+        0, ge=0, le=65535, description="Port of the development SMS gateway; 0: a free one chosen by make run."
+    )
+    sms_gateway_token: SecretStr | None = Field(None, description="Bearer token of the SMS gateway.")
+    sms_sender: str = Field("Triage", regex=r"^[A-Za-z0-9 ]{1,11}$", description="Sender name on outbound texts.")
+    smtp_host: str | None = Field(
+        None, description="Outbound SMTP server; unset: the development sink make run starts."
+    )
+    smtp_port: int = Field(0, ge=0, le=65535, description="Its port; 0 with no smtp_host: a free one for the sink.")
+    smtp_sender: str = Field("alerts@triage.example", regex=r"^[^@\s]+@[^@\s]+$", description="From: of e-mails.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+
     # ---------------------------------------------------------------- accounts
     accounts_demo_password: SecretStr = Field(
         SecretStr("triage-demo"),
@@ -207,6 +241,9 @@ class Settings(BaseSettings):
     def _production_needs_secrets(cls, values: dict[str, object]) -> dict[str, object]:
         if values.get("env") == Environment.production and not values.get("rasa_token"):
             raise ValueError("TRIAGE_RASA_TOKEN must be set when TRIAGE_ENV=production")
+        if values.get("env") == Environment.production and not values.get("sms_gateway_url"):
+            # The development SMS sink only writes to a file: in production an alert would never reach anyone.
+            raise ValueError("TRIAGE_SMS_GATEWAY_URL must be set when TRIAGE_ENV=production")
         return values
 
     @property
@@ -237,6 +274,33 @@ class Settings(BaseSettings):
     @property
     def gateway_url(self) -> str:
         return f"http://{_client_host(self.host)}:{self.gateway_port}"
+
+    @property
+    def notifier_url(self) -> str:
+        return f"http://{_client_host(self.host)}:{self.notifier_port}"
+
+    @property
+    def effective_notifier_callback_url(self) -> str:
+        return str(self.notifier_callback_url or f"{self.notifier_url}/tmf642").rstrip("/")
+
+    @property
+    def sms_sink(self) -> bool:
+        """No SMS gateway configured: texts go to the development gateway (kept in ``<var_dir>/sms``)."""
+        return self.sms_gateway_url is None
+
+    @property
+    def effective_sms_gateway_url(self) -> str:
+        default = f"http://{_client_host(self.host)}:{self.sms_gateway_port}/v1/messages"
+        return str(self.sms_gateway_url or default)
+
+    @property
+    def smtp_sink(self) -> bool:
+        """No SMTP server configured: e-mail goes to the development sink (kept in ``<var_dir>/mail``)."""
+        return self.smtp_host is None
+
+    @property
+    def effective_smtp_host(self) -> str:
+        return self.smtp_host or _client_host(self.host)
 
 
 def _client_host(bind_host: str) -> str:

@@ -61,7 +61,16 @@ def test_unknown_setting_is_refused_so_typos_never_fall_back_silently(
 
 def test_production_refuses_to_start_without_a_rasa_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRIAGE_ENV", "production")
+    monkeypatch.setenv("TRIAGE_SMS_GATEWAY_URL", "https://sms.example/api")
     with pytest.raises(SettingsError, match="TRIAGE_RASA_TOKEN"):
         load_settings()
     monkeypatch.setenv("TRIAGE_RASA_TOKEN", "a-long-random-token")
     assert load_settings().env is Environment.production
+
+
+def test_production_refuses_to_start_without_a_real_sms_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The development SMS sink writes texts to a file: in production an outage alert would reach nobody."""
+    monkeypatch.setenv("TRIAGE_ENV", "production")
+    monkeypatch.setenv("TRIAGE_RASA_TOKEN", "a-long-random-token")
+    with pytest.raises(SettingsError, match="TRIAGE_SMS_GATEWAY_URL"):
+        load_settings()

@@ -16,14 +16,27 @@ from bot.runner.preflight import (
     check_ports_free,
     check_redis,
     redis_server_binary,
+    resolve_free_ports,
 )
-from bot.settings import PROJECT_ROOT, SettingsError, load_settings
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.training import model_path
+
+
+def skipped_processes(settings: Settings) -> set[str]:
+    """Processes standing in for something configured elsewhere: Redis, the SMTP server, the SMS gateway."""
+    skipped = set()
+    if not settings.embedded_redis:
+        skipped.add("redis")
+    if not settings.smtp_sink:
+        skipped.add("mailsink")
+    if not settings.sms_sink:
+        skipped.add("smsgateway")
+    return skipped
 
 
 def main() -> int:
     try:
-        settings = load_settings()
+        settings = resolve_free_ports(load_settings())
         lock = acquire_run_lock(settings)
         check_ports_free(settings)
         check_redis(settings)
@@ -40,7 +53,7 @@ def main() -> int:
     procfile = parse_procfile((PROJECT_ROOT / "Procfile").read_text())
     manager = Manager(Printer(sys.stdout))
     for name, command in procfile.processes.items():
-        if name == "redis" and not settings.embedded_redis:
+        if name in skipped_processes(settings):
             continue
         manager.add_process(name, command, env=env, cwd=str(PROJECT_ROOT))
     manager.loop()

@@ -41,6 +41,26 @@ def acquire_run_lock(settings: Settings) -> IO[str]:
     return handle
 
 
+def free_port(host: str) -> int:
+    """A port free on ``host`` now, for a setting left at 0 ("any free port")."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def resolve_free_ports(settings: Settings) -> Settings:
+    """Give the notifier and the development SMTP and SMS sinks a port each when theirs is 0, before anything
+    starts (the children get them in their environment)."""
+    update: dict[str, int] = {}
+    if settings.notifier_port == 0:
+        update["notifier_port"] = free_port(settings.host)
+    if settings.smtp_sink and settings.smtp_port == 0:
+        update["smtp_port"] = free_port(settings.host)
+    if settings.sms_sink and settings.sms_gateway_port == 0:
+        update["sms_gateway_port"] = free_port(settings.host)
+    return settings.copy(update=update) if update else settings
+
+
 def service_ports(settings: Settings) -> list[tuple[int, str, str]]:
     """(port, setting name, what listens there) for every process the runner starts."""
     ports = [
@@ -48,7 +68,12 @@ def service_ports(settings: Settings) -> list[tuple[int, str, str]]:
         (settings.rasa_port, "TRIAGE_RASA_PORT", "the Rasa server"),
         (settings.action_port, "TRIAGE_ACTION_PORT", "the action server"),
         (settings.simulator_port, "TRIAGE_SIMULATOR_PORT", "the OSS/BSS simulator"),
+        (settings.notifier_port, "TRIAGE_NOTIFIER_PORT", "the outage notifier"),
     ]
+    if settings.smtp_sink:
+        ports.append((settings.smtp_port, "TRIAGE_SMTP_PORT", "the development SMTP sink"))
+    if settings.sms_sink:
+        ports.append((settings.sms_gateway_port, "TRIAGE_SMS_GATEWAY_PORT", "the development SMS gateway"))
     if settings.embedded_redis:
         ports.append((settings.redis_port, "TRIAGE_REDIS_PORT", "the embedded Redis"))
     return ports

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -50,16 +51,36 @@ def redis_ok(url: str) -> Callable[[], bool]:
     return check
 
 
+def tcp_ok(host: str, port: int) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=2.0):
+                return True
+        except OSError:
+            return False
+
+    return check
+
+
 def probes(settings: Settings) -> list[Probe]:
     sim = settings.effective_oss_base_url.removesuffix("/tmf-api")
     action_health = settings.effective_action_url.removesuffix("/webhook") + "/health"
-    return [
+    notifier = settings.notifier_url
+    found = [
         Probe("Redis", redact_url(settings.effective_redis_url), redis_ok(settings.effective_redis_url)),
         Probe("OSS/BSS simulator", settings.effective_oss_base_url, http_ok(f"{sim}/healthz")),
         Probe("action server", settings.effective_action_url, http_ok(action_health)),
         Probe("Rasa server", settings.effective_rasa_url, http_ok(settings.effective_rasa_url + "/")),
         Probe("gateway", settings.gateway_url, http_ok(settings.gateway_url + "/healthz")),
+        Probe("outage notifier", notifier, http_ok(notifier + "/healthz")),
     ]
+    if settings.smtp_sink:
+        host = settings.effective_smtp_host
+        found.append(Probe("SMTP sink", f"smtp://{host}:{settings.smtp_port}", tcp_ok(host, settings.smtp_port)))
+    if settings.sms_sink:
+        gateway = settings.effective_sms_gateway_url.removesuffix("/v1/messages")
+        found.append(Probe("SMS gateway", gateway, http_ok(gateway + "/healthz")))
+    return found
 
 
 def wait_until_ready(settings: Settings) -> list[Probe]:
@@ -85,6 +106,11 @@ def banner(settings: Settings) -> str:
         f"  OSS/BSS (TMF APIs)  {settings.effective_oss_base_url}",
         f"  Redis               {redact_url(settings.effective_redis_url)} ({redis_note})",
         f"  insights            {settings.gateway_url}/insights (product owners)",
+        f"  outage notifier     {settings.notifier_url} (TMF642 hub listener)",
+        "  texts sent          "
+        + (f"{settings.var_dir / 'sms'} (SMS gateway)" if settings.sms_sink else settings.effective_sms_gateway_url),
+        "  e-mail sent         "
+        + (f"{settings.var_dir / 'mail'} (SMTP sink)" if settings.smtp_sink else f"smtp://{settings.smtp_host}"),
     ]
     demos = demo_accounts(settings)
     if demos:

@@ -119,7 +119,11 @@ async def test_demo_accounts_exist_in_development(auth: AuthState) -> None:
 
 
 def production(**overrides: object) -> Settings:
-    values: dict[str, object] = {"env": Environment.production, "rasa_token": "rasa-token"}
+    values: dict[str, object] = {
+        "env": Environment.production,
+        "rasa_token": "rasa-token",
+        "sms_gateway_url": "https://sms.example/api",
+    }
     values.update(overrides)
     return Settings(**values)
 
