@@ -1,9 +1,10 @@
-"""Manage accounts from a shell: ``python -m bot.auth {set-user,disable,list}``.
+"""Manage accounts from a shell: ``python -m bot.auth {set-user,set-name,disable,set-queues,list}``.
 
 The password is read from standard input (asked for without echo on a terminal), never from the command line,
 so it stays out of shell history and process lists.
 
-    python -m bot.auth set-user alice --role product_owner      # create, or change role and password
+    python -m bot.auth set-user alice --role agent --display-name "Alice"  # create, or change role and password
+    python -m bot.auth set-name alice "Alice B"                 # the name customers see (default: from the login)
     python -m bot.auth disable alice                            # ends alice's sessions too
     python -m bot.auth set-queues alice technical,billing          # the handoff queues an agent serves
     python -m bot.auth list
@@ -43,8 +44,11 @@ async def _run(args: argparse.Namespace) -> int:
             password = _read_password()
             if len(password) < MIN_PASSWORD_CHARS:
                 raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
-            user = await accounts.set_user(args.name, Role(args.role), password)
-            print(f"{user.name}: {user.role.value}")
+            user = await accounts.set_user(args.name, Role(args.role), password, args.display_name)
+            print(f"{user.name}: {user.role.value}, shown to customers as {await accounts.display_name(user.name)}")
+        elif args.command == "set-name":
+            shown = await accounts.set_display_name(args.name, args.display_name)
+            print(f"{args.name}: shown to customers as {shown}")
         elif args.command == "set-queues":
             wanted = [q.strip() for q in args.queues.split(",") if q.strip()]
             unknown = sorted(set(wanted) - set(ALL_QUEUES))
@@ -59,7 +63,8 @@ async def _run(args: argparse.Namespace) -> int:
             for name in await accounts.names():
                 found = await accounts.get(name)
                 queues = ",".join(await accounts.queues(name))
-                print(f"{name}\t{found.role.value if found else 'disabled'}\t{queues}")
+                shown = await accounts.display_name(name)
+                print(f"{name}\t{found.role.value if found else 'disabled'}\t{queues}\t{shown}")
     finally:
         await redis.close()
     return 0
@@ -71,11 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     set_user = commands.add_parser("set-user", help="create a user, or set their role and password")
     set_user.add_argument("name")
     set_user.add_argument("--role", choices=[role.value for role in Role], required=True)
+    set_user.add_argument("--display-name", help='the name customers see, e.g. "Dana" (default: from the login)')
+    set_name = commands.add_parser("set-name", help="set the name customers see for a user")
+    set_name.add_argument("name")
+    set_name.add_argument("display_name")
     commands.add_parser("disable", help="disable a user and end their sessions").add_argument("name")
     set_queues = commands.add_parser("set-queues", help="set the handoff queues an agent serves")
     set_queues.add_argument("name")
     set_queues.add_argument("queues", help=f"comma-separated: {','.join(ALL_QUEUES)}")
-    commands.add_parser("list", help="list users and roles")
+    commands.add_parser("list", help="list users, roles, queues and the names customers see")
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_run(args))

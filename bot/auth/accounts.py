@@ -1,7 +1,8 @@
 """Accounts and login sessions in Redis.
 
 A user is a hash ``triage:auth:user:<name>`` (``{"v": 1, role, password: <argon2 hash>, disabled, created,
-queues}``); ``queues`` is the JSON list of handoff queues an agent serves (supervisors and admins see all).
+queues, display_name?}``); ``queues`` is the JSON list of handoff queues an agent serves (supervisors and admins
+see all); ``display_name`` is what customers see ("Dana joined"), never the login.
 A session is ``triage:auth:session:<sha256 of the token>`` with an expiry; the token itself is only ever in
 the client's cookie or ``Authorization`` header. Each request reads the user again, so a disabled account or a
 changed role takes effect at once.
@@ -23,6 +24,9 @@ from bot.auth.passwords import hash_password, needs_rehash, verify_password
 from bot.auth.roles import Role
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MAX_DISPLAY_NAME_CHARS = 40  # fits the customer's status line ("Talking to …") on a phone
+DISPLAY_NAME = re.compile(r"[^\W\d_][\w .'-]*", re.UNICODE)
+"""A display name starts with a letter; letters, digits, spaces, apostrophes, dots and hyphens (no "@")."""
 MAX_FAILURES = 10
 """Failed logins for one user name within ``FAILURE_WINDOW_S`` before logins are refused for a while."""
 FAILURE_WINDOW_S = 15 * 60
@@ -54,6 +58,25 @@ class Session:
     expires_in_s: int
 
 
+def default_display_name(name: str) -> str:
+    """What customers see for an account without a display name: the part before any "@", separators as spaces,
+    each word capitalised ("dana.smith" -> "Dana Smith")."""
+    words = re.split(r"[._\-\s]+", name.split("@", 1)[0])
+    return " ".join(w.capitalize() for w in words if w) or name.capitalize()
+
+
+def checked_display_name(display_name: str) -> str:
+    """The display name, trimmed; :class:`AccountError` naming the rule it breaks."""
+    cleaned = " ".join(display_name.split())
+    if not cleaned or len(cleaned) > MAX_DISPLAY_NAME_CHARS:
+        raise AccountError(f"a display name is 1-{MAX_DISPLAY_NAME_CHARS} characters")
+    if not DISPLAY_NAME.fullmatch(cleaned):
+        raise AccountError(
+            "a display name starts with a letter and has only letters, digits, spaces, apostrophes, dots and hyphens"
+        )
+    return cleaned
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -67,17 +90,17 @@ class Accounts:
         self._redis = redis
         self.session_ttl_s = session_ttl_s
 
-    async def set_user(self, name: str, role: Role, password: str) -> User:
-        """Create the user, or replace their role and password."""
+    async def set_user(self, name: str, role: Role, password: str, display_name: str | None = None) -> User:
+        """Create the user, or replace their role and password (and display name, when given)."""
         if not USERNAME.fullmatch(name):
             raise AccountError("a user name is 2-64 characters: lower-case letters, digits, '.', '_' or '-'")
         if not password:
             raise AccountError("the password is empty")
-        await self._redis.hset(
-            keys.user(name),
-            mapping={"v": 1, "role": role.value, "password": hash_password(password), "disabled": "0",
-                     "created": int(time.time())},
-        )  # fmt: skip
+        fields: dict[str | bytes, str | int] = {"v": 1, "role": role.value, "password": hash_password(password),
+                                               "disabled": "0", "created": int(time.time())}  # fmt: skip
+        if display_name is not None:
+            fields["display_name"] = checked_display_name(display_name)
+        await self._redis.hset(keys.user(name), mapping=fields)  # type: ignore[arg-type]
         await self._redis.sadd(keys.USERS, name)
         return User(name, role)
 
@@ -97,6 +120,21 @@ class Accounts:
         if not await self._redis.exists(keys.user(name)):
             raise AccountError(f"there is no user {name!r}")
         await self._redis.hset(keys.user(name), "queues", json.dumps(sorted(set(queues))))
+
+    async def set_display_name(self, name: str, display_name: str) -> str:
+        """Set the name customers see for this account; returns it as kept."""
+        cleaned = checked_display_name(display_name)
+        if not await self._redis.exists(keys.user(name)):
+            raise AccountError(f"there is no user {name!r}")
+        await self._redis.hset(keys.user(name), "display_name", cleaned)
+        return cleaned
+
+    async def display_name(self, name: str) -> str:
+        """The name customers see: the account's display name, else one made from the user name."""
+        return _text(await self._redis.hget(keys.user(name), "display_name")) or default_display_name(name)
+
+    async def has_display_name(self, name: str) -> bool:
+        return bool(await self._redis.hexists(keys.user(name), "display_name"))
 
     async def password_hash(self, name: str) -> str | None:
         return _text(await self._redis.hget(keys.user(name), "password"))

@@ -16,6 +16,8 @@ from bot.auth.roles import Role
 from bot.settings import Environment, Settings
 
 DEMO_ROLES = (Role.agent, Role.supervisor, Role.product_owner)
+DEMO_DISPLAY_NAMES = {Role.agent: "Dana", Role.supervisor: "Sam", Role.product_owner: "Priya"}
+"""What customers see for the demo accounts: a person's name, never "Agent" (a login)."""
 ALL_QUEUES = ("technical", "billing", "orders", "sales", "retention", "moves", "general")
 """The handoff queues (``bot.handoff.case.Queue``), named here so accounts need not import the handoff."""
 ADMIN_NAME = "admin"
@@ -48,12 +50,15 @@ def demo_accounts(settings: Settings) -> list[DemoAccount]:
 async def ensure_demo_accounts(settings: Settings, accounts: Accounts) -> list[DemoAccount]:
     """Create the demo accounts (or reset their password to the configured one); none in production.
 
-    The demo agent serves every handoff queue, so any escalation reaches them.
+    The demo agent serves every handoff queue, so any escalation reaches them. Each gets a display name unless
+    one was set.
     """
     created = demo_accounts(settings)
     for demo in created:
         if not verify_password(await accounts.password_hash(demo.username), demo.password):
             await accounts.set_user(demo.username, demo.role, demo.password)
+        if not await accounts.has_display_name(demo.username):
+            await accounts.set_display_name(demo.username, DEMO_DISPLAY_NAMES[demo.role])
         if demo.role is Role.agent and not await accounts.queues(demo.username):
             await accounts.set_queues(demo.username, list(ALL_QUEUES))
     return created

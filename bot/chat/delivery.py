@@ -59,9 +59,10 @@ OnHandoff = Callable[[str, dict[str, Any], int], Awaitable[object]]
 """Called with (conversation id, the handoff request, its sequence number) once the request is kept."""
 AfterTurn = Callable[[str], Awaitable[dict[str, Any] | None]]
 """Called after each bot turn without a handoff; may return a handoff request the gateway raises itself."""
-OnCustomerMessage = Callable[[str, dict[str, Any]], Awaitable[object]]
+OnCustomerMessage = Callable[[str, dict[str, Any]], Awaitable[str | None]]
 """Called with (conversation id, the kept ``customer`` history entry with its ``seq``) for a message that was
-waiting for Rasa when a person took the conversation over."""
+waiting for Rasa when a person took the conversation over; returns the case id when that message took the
+customer out of the queue, so it (and every one after it) goes to Rasa after all."""
 
 NO_ANSWER = (
     "Sorry, I couldn't finish that just now: one of our systems didn't answer. You can try again in a moment, or I "
@@ -155,7 +156,7 @@ class Delivery:
             if message.maybe_processed:
                 replies = await self._rasa.replies_to(conversation_id, message.client_id)
             if replies is None:
-                metadata = {"channel": "web", "client_id": message.client_id}
+                metadata = {**message.metadata, "channel": "web", "client_id": message.client_id}
                 replies = await self._rasa.send_message(conversation_id, message.text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa unavailable conversation=%s seq=%d: %s", conversation_id, message.seq, exc)
@@ -211,8 +212,8 @@ class Delivery:
                               entry.get("seq"), attempt + 1)  # fmt: skip
                 await asyncio.sleep(pause_s)
         # No case could be made: the customer must not wait for a person nobody will see. The bot holds the chat
-        # again and says so, with the same ways out as when the assistant is down.
-        await self._conversations.set_holder(conversation_id, Holder.bot)
+        # again (the page's state line says so) and says so, with the same ways out as when the assistant is down.
+        await self._publisher.handoff_event(conversation_id, wire.HandoffEvent(type="handed_back"))
         body = {"text": HANDOFF_FAILED, "quick_replies": wire.quick_replies(OFFERS)}
         await self._publisher.message(conversation_id, [body])
 
@@ -226,9 +227,15 @@ class Delivery:
                         len(taken), conversation_id)  # fmt: skip
             return
         seqs = {message.seq for message in taken}
+        back_to_bot = False
         for entry in await self._store.history(conversation_id, taken[0].seq - 1):
-            if entry["seq"] in seqs:
-                await self.on_customer_message(conversation_id, entry)
+            if entry["seq"] not in seqs:
+                continue
+            if back_to_bot:
+                await self._store.queue_for_rasa(conversation_id, entry)
+            elif withdrawn := await self.on_customer_message(conversation_id, entry):
+                back_to_bot = True  # the customer left the queue: the drain's next round hands these to Rasa
+                await self._store.queue_for_rasa(conversation_id, entry, {"withdrawn_case": withdrawn})
 
     async def _tell_assistant_down(self, conversation_id: str) -> None:
         """Once per outage: every retry that fails again stays silent."""
@@ -254,6 +261,10 @@ class Delivery:
                 break  # the holder died without letting go; its lock has expired by now
             await asyncio.sleep(OFFER_LOCK_POLL_S)
         try:
+            if await self._conversations.holder(conversation_id) in (Holder.waiting, Holder.agent):
+                # The answer Rasa was still working on raised a handoff meanwhile: the customer has read its
+                # hand-over sentence and is queued, so a second one (and a second case) would only confuse.
+                return
             unanswered = await self._store.take_pending(conversation_id)
         finally:
             await self._store.release(conversation_id, token)

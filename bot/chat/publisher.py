@@ -32,6 +32,7 @@ HOLDER_AFTER = {
     "handed_back": Holder.bot,
     "closed": Holder.closed,
     "no_agent": Holder.waiting,
+    "withdrawn": Holder.bot,
 }
 
 

@@ -13,6 +13,9 @@ Events a client sends (each answered with an acknowledgement, which Rasa's widge
 
 * ``customer_typing {typing}``: shown to the agent holding the conversation (no acknowledgement).
 
+While a person is coming, a message that withdraws the request (the page's ``/withdraw_request`` button, or words
+Rasa's NLU reads as ``withdraw_request``) takes the customer out of the queue and goes to Rasa as a bot turn.
+
 The server sends ``bot_uttered`` (Rasa's shapes plus ``metadata``), ``typing`` and ``handoff`` (see ``wire``).
 """
 
@@ -174,11 +177,16 @@ class ChatChannel:
             )
             return await self._refuse(sid, "rate_limited", message, retry_after_s=seconds)
         if accepted.queued:
+            await self._handoff().before_bot_turn(conversation_id, text)  # a parked callback or ticket withdrawn
             delivery.schedule(conversation_id)
         elif not accepted.duplicate and offer:
             delivery.schedule_offer(conversation_id, text)
         elif not accepted.duplicate:  # a person holds the conversation, or one is coming
-            await self._handoff().customer_message(conversation_id, entry | {"seq": accepted.seq})
+            kept = entry | {"seq": accepted.seq}
+            if withdrawn := await self._handoff().customer_message(conversation_id, kept):
+                # The customer left the queue with this message: the bot holds the conversation and answers it.
+                await state.chat.store.queue_for_rasa(conversation_id, kept, {"withdrawn_case": withdrawn})
+                delivery.schedule(conversation_id)
         return {"v": wire.VERSION, "seq": accepted.seq, "client_id": client_id, "duplicate": accepted.duplicate}
 
     async def _refuse(self, sid: str, code: str, message: str, **extra: Any) -> Ack:

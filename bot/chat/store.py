@@ -22,7 +22,7 @@ Rasa's tracker as events.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -129,6 +129,8 @@ class PendingMessage:
     client_id: str
     text: str
     maybe_processed: bool
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Extra message metadata for Rasa, e.g. ``{"withdrawn_case": <case id>}`` on a message that left the queue."""
 
 
 class LockLost(Exception):
@@ -144,6 +146,7 @@ def _pending(raw: bytes | str | None) -> PendingMessage | None:
         client_id=str(item["client_id"]),
         text=str(item["text"]),
         maybe_processed=bool(item.get("maybe_processed")),
+        metadata=dict(item.get("metadata") or {}),
     )
 
 
@@ -224,11 +227,25 @@ class ChatStore:
         )
         return bool(taken), _pending(first), bool(held)
 
+    async def queue_for_rasa(
+        self, conversation_id: str, entry: dict[str, Any], metadata: dict[str, Any] | None = None
+    ) -> None:
+        """Hand a message kept while a person was coming (``entry`` with its ``seq``) to Rasa after all: the
+        customer left the queue with it, so the bot answers it (``metadata`` goes to Rasa with it)."""
+        item = {"seq": int(entry["seq"]), "client_id": str(entry["client_id"]), "text": str(entry["text"]),
+                "metadata": metadata or {}}  # fmt: skip
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(PENDING.format(id=conversation_id), json.dumps(item))
+            pipe.expire(PENDING.format(id=conversation_id), TTL_S)
+            pipe.sadd(PENDING_SET, conversation_id)
+            await pipe.execute()
+
     async def next_pending(self, conversation_id: str) -> PendingMessage | None:
         return _pending(await self._redis.lindex(PENDING.format(id=conversation_id), 0))
 
     async def mark_maybe_processed(self, conversation_id: str, message: PendingMessage) -> None:
-        item = {"seq": message.seq, "client_id": message.client_id, "text": message.text, "maybe_processed": True}
+        item = {"seq": message.seq, "client_id": message.client_id, "text": message.text, "maybe_processed": True,
+                "metadata": message.metadata}  # fmt: skip
         await self._redis.lset(PENDING.format(id=conversation_id), 0, json.dumps(item))
 
     async def complete_pending(

@@ -37,8 +37,9 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_DISPLAY_CHARS = 200  # a button title shown in place of its payload
 
 HandoffType = Literal[
-    "queued", "position", "agent_joined", "agent_typing", "agent_left", "requeued", "handed_back", "closed", "no_agent"
-]
+    "queued", "position", "agent_joined", "agent_typing", "agent_left", "requeued", "handed_back", "closed", "no_agent",
+    "withdrawn",
+]  # fmt: skip
 
 
 def now_ms() -> int:
@@ -57,7 +58,8 @@ class HandoffEvent(BaseModel):
     agent was gone too long, the customer is back in the queue at their place; ``handed_back``: the bot answers
     again; ``closed``: the agent ended the chat (the next message goes to the bot); ``no_agent``: nobody can take
     it now, ``message`` and ``offers`` (quick replies such as a callback or a ticket) say what the customer can do
-    instead, while they keep their place.
+    instead, while they keep their place; ``withdrawn``: the customer no longer wanted a person and left the queue
+    (or cancelled their callback or ticket), the bot answers again.
     """
 
     type: HandoffType

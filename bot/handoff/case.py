@@ -51,6 +51,8 @@ class CaseStatus(str, Enum):
     ticket_requested = "ticket_requested"
     handed_back = "handed_back"
     closed = "closed"
+    withdrawn = "withdrawn"
+    """The customer no longer wanted a person and left the queue (or cancelled their callback or ticket)."""
 
 
 class Identity(BaseModel):

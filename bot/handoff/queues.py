@@ -132,6 +132,22 @@ if ARGV[2] == 'callback_requested' then redis.call('ZADD', KEYS[5], math.floor(A
 return {1, status}
 """
 
+# Withdrawn: the customer no longer wants a person. Out of the queue, or off the parked lists, in one step, from
+# waiting or parked only (an agent who accepted first keeps the chat). KEYS: state, waiting, stream, parked,
+# callbacks. ARGV: case id, group. Returns {1, status before} or {0, status now}.
+_WITHDRAW = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'waiting' and status ~= 'callback_requested' and status ~= 'ticket_requested' then
+  return {0, status or 'gone'}
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+drop_entry(KEYS[1], KEYS[3], ARGV[2])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'withdrawn', 'entry', '', 'ended_at', tostring(redis.call('TIME')[1]))
+return {1, status}
+"""
+
 # Pick up a parked case: like accept, from callback_requested or ticket_requested, and only while it is still
 # the conversation's current case (a newer handoff of the same chat is the one to take).
 # KEYS: state, agent cases, parked, callbacks, conversation. ARGV: case id, agent, capacity, now ms, queue
@@ -166,6 +182,7 @@ return 1
 
 
 PARKED_STATUSES = (CaseStatus.callback_requested.value, CaseStatus.ticket_requested.value)
+WITHDRAWABLE_STATUSES = (CaseStatus.waiting.value, *PARKED_STATUSES)
 
 
 def score(priority: Priority, enqueued_ms: int) -> int:
@@ -243,6 +260,7 @@ class CaseQueues:
         self._tell = redis.register_script(_TELL)
         self._park = redis.register_script(_DROP_ENTRY + _PARK)
         self._pick_up = redis.register_script(_PICK_UP)
+        self._withdraw = redis.register_script(_DROP_ENTRY + _WITHDRAW)
 
     # ---------------------------------------------------------------- queue membership
 
@@ -479,6 +497,18 @@ class CaseQueues:
             args=[case_id, status.value, keys.GROUP, now_ms()],
         )
         return bool(int(done))
+
+    async def withdraw(self, case_id: str) -> tuple[bool, str]:
+        """The customer's withdrawal of a waiting or parked case; returns (done, status before, or now if not)."""
+        state = await self.state(case_id)
+        if not state.get("queue"):
+            return False, "gone"
+        queue = Queue(state["queue"])
+        done, status = await self._withdraw(
+            keys=[keys.state(case_id), keys.waiting(queue), keys.stream(queue), keys.parked(queue), keys.CALLBACKS],
+            args=[case_id, keys.GROUP],
+        )
+        return bool(int(done)), _text(status)
 
     async def agent_case_ids(self, agent: str) -> list[str]:
         return sorted(_text(c) for c in await self._redis.smembers(keys.agent_cases(agent)))

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from actions.policy import QUEUE_BY_PROBLEM
+from bot.auth.accounts import Accounts
 from bot.chat import wire
 from bot.chat.publisher import ChatPublisher
 from bot.chat.store import ChatStore
@@ -26,8 +27,9 @@ from bot.conversations import ConversationStore
 from bot.handoff import building, keys
 from bot.handoff.case import CaseStatus, HandoffCase, Queue, case_from_request
 from bot.handoff.presence import Presence, hours_text, open_now
-from bot.handoff.queues import AcceptResult, Card, CaseQueues
+from bot.handoff.queues import PARKED_STATUSES, AcceptResult, Card, CaseQueues
 from bot.handoff.tracker import TrackerRecorder, bot_event, user_event
+from bot.handoff.withdrawal import asks_to_withdraw
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,20 +50,16 @@ class HandoffError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _taken_or_fail(result: AcceptResult, verb: str, gone: str) -> HandoffCase:
+def _taken_or_fail(result: AcceptResult, verb: str, gone: str, holder_name: str) -> HandoffCase:
     """The case an agent took (accept, pick-up), or the error the console shows for why they could not."""
     if result.case is not None:
         return result.case
     if result.problem == "taken":
-        raise HandoffError(409, "already_taken", f"{display_name(result.holder or '')} {verb} this case first.")
+        raise HandoffError(409, "already_taken", f"{holder_name or 'Someone'} {verb} this case first.")
     if result.problem == "at_capacity":
         raise HandoffError(409, "at_capacity", f"You already hold {result.holder} chats, your limit: end or "
                            "hand one back first.")  # fmt: skip
     raise HandoffError(409, "not_waiting", gone)
-
-
-def display_name(name: str) -> str:
-    return name.replace(".", " ").replace("_", " ").replace("-", " ").title()
 
 
 class HandoffService:
@@ -82,6 +80,11 @@ class HandoffService:
         self.recorder = recorder
         self.queues = CaseQueues(redis, settings.handoff_average_handle_s)
         self.presence = Presence(redis, settings.handoff_presence_ttl_s)
+        self.accounts = Accounts(redis, settings.accounts_session_ttl_s)
+
+    async def display_name(self, agent: str) -> str:
+        """The name the customer sees for ``agent``: their account's display name, never the login."""
+        return await self.accounts.display_name(agent)
 
     # ---------------------------------------------------------------- to the consoles
 
@@ -199,9 +202,13 @@ class HandoffService:
 
     # ---------------------------------------------------------------- the customer, while a person is coming or there
 
-    async def customer_message(self, conversation_id: str, entry: dict[str, Any]) -> None:
+    async def customer_message(self, conversation_id: str, entry: dict[str, Any]) -> str | None:
         """A customer message (its kept history ``entry``, with ``seq``) while the holder is ``waiting`` or
-        ``agent``: to the agent's console at once, then into Rasa's tracker."""
+        ``agent``: to the agent's console at once, then into Rasa's tracker.
+
+        Returns the case id when the message withdrew the customer from the queue: the bot holds the conversation
+        again and the caller hands the message to Rasa as a bot turn (it is not recorded as held), with metadata
+        ``withdrawn_case`` so the bot knows the queue was left even for a handoff the gateway raised itself."""
         text, seq = str(entry["text"]), int(entry["seq"])
         case_id = await self.queues.case_of_conversation(conversation_id)
         state = await self.queues.state(case_id) if case_id else {}
@@ -209,12 +216,51 @@ class HandoffService:
             case = await self.queues.get(case_id)
             if case is not None:
                 await self.leave_queue_for(case, text)
-            return
+            return None
+        if (
+            case_id
+            and state.get("status") == CaseStatus.waiting.value
+            and await asks_to_withdraw(text, self.recorder.parse)
+        ):
+            if await self.withdraw(case_id):
+                return case_id
+            state = await self.queues.state(case_id)  # an agent accepted it meanwhile: the message is theirs
         if case_id and state:
             agent = state.get("agent") if state.get("status") == CaseStatus.accepted.value else None
             await self.console({"type": "chat", "case_id": case_id, "conversation_id": conversation_id,
                                 "agent": agent or None, "queue": state.get("queue"), "entries": [entry]})  # fmt: skip
         await self.recorder.record(conversation_id, user_event(text, str(entry["client_id"]), seq))
+        return None
+
+    async def before_bot_turn(self, conversation_id: str, text: str) -> None:
+        """A message going to the bot while the conversation's case is parked (a callback or ticket the customer
+        asked for): one that withdraws the request takes the case off the agents' lists first."""
+        case_id = await self.queues.case_of_conversation(conversation_id)
+        if not case_id or (await self.queues.state(case_id)).get("status") not in PARKED_STATUSES:
+            return
+        if await asks_to_withdraw(text, self.recorder.parse):
+            await self.withdraw(case_id)
+
+    async def withdraw(self, case_id: str) -> bool:
+        """The customer no longer wants a person: the case leaves the queue (or the parked lists) as ``withdrawn``,
+        the consoles drop it, the others waiting are told their new places, and the bot holds the conversation.
+
+        Whatever was recorded in Rasa's tracker while waiting is recorded before the bot's next turn, so the
+        transcript keeps its order. ``False`` when the case was no longer waiting or parked (an agent was first).
+        """
+        done, before = await self.queues.withdraw(case_id)
+        if not done:
+            return False
+        state = await self.queues.state(case_id)
+        conversation_id, queue = state["conversation_id"], Queue(state["queue"])
+        log.info("case %s withdrawn by the customer conversation=%s (was %s)", case_id, conversation_id, before)
+        await self.recorder.settle(conversation_id)
+        await self.publisher.handoff_event(conversation_id, wire.HandoffEvent(type="withdrawn"))
+        withdrawn = {"case_id": case_id, "status": CaseStatus.withdrawn.value, "was": before}
+        await self.console({"type": "case", "event": "withdrawn", "queue": queue.value, "case": withdrawn})
+        if before == CaseStatus.waiting.value:
+            await self.refresh_places(queue)
+        return True
 
     async def customer_typing(self, conversation_id: str, typing: bool) -> None:
         case_id = await self.queues.case_of_conversation(conversation_id)
@@ -246,7 +292,8 @@ class HandoffService:
         if case is None:
             raise HandoffError(404, "case_not_found", "There is no such case.")
         result = await self.queues.accept(case_id, case.queue, agent, self.settings.handoff_agent_capacity)
-        accepted = _taken_or_fail(result, "accepted", "This case is no longer waiting.")
+        holder = await self.display_name(result.holder) if result.problem == "taken" and result.holder else ""
+        accepted = _taken_or_fail(result, "accepted", "This case is no longer waiting.", holder)
         await self._joined(accepted, agent, "accepted")
         await self.refresh_places(case.queue)
         return accepted
@@ -260,12 +307,13 @@ class HandoffService:
         result = await self.queues.pick_up(case_id, case.queue, agent, self.settings.handoff_agent_capacity)
         if result.problem == "superseded":
             raise HandoffError(409, "superseded", f"The customer has a newer case, {result.holder}: take that one.")
-        picked = _taken_or_fail(result, "picked up", "This case is no longer a callback or ticket to pick up.")
+        holder = await self.display_name(result.holder) if result.problem == "taken" and result.holder else ""
+        picked = _taken_or_fail(result, "picked up", "This case is no longer a callback or ticket to pick up.", holder)
         await self._joined(picked, agent, "picked_up")
         return picked
 
     async def _joined(self, case: HandoffCase, agent: str, event: str) -> None:
-        joined = wire.HandoffEvent(type="agent_joined", agent_name=display_name(agent))
+        joined = wire.HandoffEvent(type="agent_joined", agent_name=await self.display_name(agent))
         await self.publisher.handoff_event(case.conversation_id, joined)
         await self.console({"type": "case", "event": event, "queue": case.queue.value, "agent": agent,
                             "case": building.summary(case)})  # fmt: skip
@@ -300,7 +348,7 @@ class HandoffService:
         if not fresh:
             return int(known or 0), True
         entries = await self.publisher.message(
-            conversation_id, [{"text": text}], sender="agent", agent_name=display_name(agent)
+            conversation_id, [{"text": text}], sender="agent", agent_name=await self.display_name(agent)
         )
         seq = int(entries[-1]["seq"])
         await self.redis.hset(ids, client_id, seq)
@@ -311,7 +359,7 @@ class HandoffService:
 
     async def agent_typing(self, case_id: str, agent: str, typing: bool) -> None:
         state = await self._holding(case_id, agent)
-        event = wire.HandoffEvent(type="agent_typing", agent_name=display_name(agent), typing=typing)
+        event = wire.HandoffEvent(type="agent_typing", agent_name=await self.display_name(agent), typing=typing)
         await self.publisher.handoff_event(state["conversation_id"], event)
 
     async def hand_back(self, case_id: str, agent: str) -> HandoffCase:
@@ -321,7 +369,7 @@ class HandoffService:
             raise HandoffError(409, "not_your_chat", "You are not chatting with this customer now.")
         await self.publisher.handoff_event(case.conversation_id, wire.HandoffEvent(type="agent_typing", typing=False))
         await self.publisher.handoff_event(
-            case.conversation_id, wire.HandoffEvent(type="handed_back", agent_name=display_name(agent))
+            case.conversation_id, wire.HandoffEvent(type="handed_back", agent_name=await self.display_name(agent))
         )
         replies = await self.recorder.hand_back(case.conversation_id)
         bodies = [body for reply in replies for body in wire.bot_uttered_bodies(reply)]
@@ -339,7 +387,7 @@ class HandoffService:
         at = datetime.now(timezone.utc).isoformat()
         await self.queues.set_fields(case_id, disposition=json.dumps({**disposition, "by": agent, "at": at}))
         await self.publisher.handoff_event(
-            case.conversation_id, wire.HandoffEvent(type="closed", agent_name=display_name(agent))
+            case.conversation_id, wire.HandoffEvent(type="closed", agent_name=await self.display_name(agent))
         )
         await self.console({"type": "case", "event": "closed", "queue": case.queue.value, "agent": agent,
                             "case": {"case_id": case_id}})  # fmt: skip
@@ -351,7 +399,7 @@ class HandoffService:
             raise HandoffError(422, "same_queue", "The case is already in that queue.")
         if not await self.queues.requeue(case_id, to_queue=queue, from_agent=agent, event="transferred"):
             raise HandoffError(409, "not_your_chat", "You are not chatting with this customer now.")
-        text = f"{display_name(agent)} passed you to our {TEAM[queue.value]} team, with everything so far."
+        text = f"{await self.display_name(agent)} passed you to our {TEAM[queue.value]} team, with everything so far."
         await self.publisher.message(case.conversation_id, [{"text": text}])
         moved = await self.queues.get(case_id) or case
         await self.console({"type": "case", "event": "transferred_out", "queue": case.queue.value, "agent": agent,
@@ -365,12 +413,11 @@ class HandoffService:
         if case is None or not await self.queues.requeue(case_id, from_agent=agent):
             return
         log.info("case %s back in %s: agent %s gone past the grace period", case_id, case.queue.value, agent)
+        name = await self.display_name(agent)
         await self.publisher.handoff_event(
-            case.conversation_id, wire.HandoffEvent(type="agent_typing", agent_name=display_name(agent), typing=False)
+            case.conversation_id, wire.HandoffEvent(type="agent_typing", agent_name=name, typing=False)
         )
-        await self.publisher.handoff_event(
-            case.conversation_id, wire.HandoffEvent(type="requeued", agent_name=display_name(agent))
-        )
+        await self.publisher.handoff_event(case.conversation_id, wire.HandoffEvent(type="requeued", agent_name=name))
         await self.console({"type": "case", "event": "requeued_from", "queue": case.queue.value, "agent": agent,
                             "case": {"case_id": case_id}})  # fmt: skip
         requeued = await self.queues.get(case_id)

@@ -32,6 +32,7 @@ BATCH = 50  # events recorded in one request: Rasa loads and saves the whole tra
 MAX_REFUSALS = 5  # answers of 5xx for one event (Rasa up, but refusing it) before it is set aside
 LOCK_TTL_MS = 30_000  # longer than a tracker request's timeout: one gateway records a conversation at a time
 OUTBOX_TTL_S = 30 * 24 * 3600
+PARSE_TIMEOUT_S = 3.0  # a customer waiting for a person is not kept waiting longer for the NLU's reading
 HAND_BACK_RESPONSE = "utter_what_else"
 """What the bot says after a hand-back: an existing response, so handing back changes no model."""
 
@@ -131,12 +132,31 @@ class TrackerRecorder:
         for member in await self._redis.srandmember(keys.TRACKER_PENDING, limit) or []:
             await self.flush(member.decode() if isinstance(member, bytes) else str(member))
 
+    async def settle(self, conversation_id: str) -> None:
+        """Record what is pending for the conversation before the bot speaks again (best effort, about 5 s at most:
+        a Rasa that does not answer leaves the events to the sweep)."""
+        for _ in range(50):  # a background flush of this conversation may hold the lock for a moment
+            if not await self.flush(conversation_id):
+                return  # Rasa is not taking events now: the sweep records them, in order, later
+            if not await self._redis.exists(keys.tracker_lock(conversation_id)):
+                return
+            await asyncio.sleep(0.1)
+
+    async def parse(self, text: str) -> dict[str, Any] | None:
+        """Rasa's NLU reading of ``text`` (``POST /model/parse``: intent, ranking, entities), or ``None``."""
+        try:
+            response = await self._http.post("/model/parse", json={"text": text}, timeout=PARSE_TIMEOUT_S)
+            if response.status_code == 200:
+                parsed = response.json()
+                return parsed if isinstance(parsed, dict) else None
+            log.warning("rasa refused to parse a message: HTTP %d", response.status_code)
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("rasa NLU unreachable: %s", exc)
+        return None
+
     async def hand_back(self, conversation_id: str) -> list[BotMessage]:
         """Record what happened, then have the bot speak again with every slot as it was; return its words."""
-        for _ in range(50):  # a background flush of this conversation may hold the lock for a moment
-            if await self.flush(conversation_id) and not await self._redis.exists(keys.tracker_lock(conversation_id)):
-                break
-            await asyncio.sleep(0.1)
+        await self.settle(conversation_id)
         try:
             response = await self._http.post(
                 f"/conversations/{conversation_id}/execute",

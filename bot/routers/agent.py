@@ -128,7 +128,8 @@ async def _holds(case_id: str, user: User, handoff: HandoffState) -> bool:
 async def me(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
     presence = await handoff.service.presence.get(user.name)
     queues = await visible_queues(user, auth)
-    return {"v": 1, "name": user.name, "display_name": user.name.title(), "role": user.role.value,
+    shown = await auth.accounts.display_name(user.name)
+    return {"v": 1, "name": user.name, "display_name": shown, "role": user.role.value,
             "queues": sorted(queues) if queues is not None else [q.value for q in Queue],
             "capacity": handoff.service.settings.handoff_agent_capacity,
             "status": presence.status if presence else "online"}  # fmt: skip

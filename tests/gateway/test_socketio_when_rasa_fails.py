@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.chat.delivery import AS_TICKET
+from bot.chat.delivery import AS_TICKET, TO_PERSON
 from tests.fixtures.gateway import ExtraGateway, extra_gateway
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat, texts
@@ -81,6 +81,26 @@ async def test_a_message_sent_while_rasa_is_down_is_answered_when_it_is_back(
     async with SocketChat(gateway.url) as reloaded:
         history = (await reloaded.session(ack["session_id"], after_seq=0))["history"]
         assert [e.get("from", e["kind"]) for e in history[:3]] == ["customer", "system", "customer"]
+
+
+async def test_while_rasa_is_down_the_customer_can_still_reach_a_person(
+    product: Product, gateway: ExtraGateway, rasa: TcpProxy
+) -> None:
+    rasa.down()
+    async with SocketChat(gateway.url) as chat:
+        ack = await chat.session()
+        await chat.say("my broadband keeps dropping")
+        mark = len(chat.events)
+        taken = await chat.send("/request_human", display="Talk to a person")
+        assert "error" not in taken
+        replies = await chat.until(lambda: _through_custom(chat.uttered(mark)), "the handoff request", 30)
+        assert texts(replies) == TO_PERSON  # one hand-over sentence, the promise the case below keeps
+        handoff = replies[-1]["custom"]["handoff"]
+        assert handoff["reason"] == "assistant_unavailable"
+        assert handoff["unanswered"] == [{"seq": 1, "text": "my broadband keeps dropping"}]
+        rasa.up()
+    async with SocketChat(gateway.url) as reloaded:
+        assert (await reloaded.session(ack["session_id"]))["holder"] == "waiting"
 
 
 async def test_while_rasa_is_down_the_customer_can_leave_a_ticket_instead(

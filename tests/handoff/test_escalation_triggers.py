@@ -53,9 +53,14 @@ async def test_asking_for_a_person(product: Product, supervisor: Staff) -> None:
     await assert_case(supervisor, cid, "customer_request", "general")
 
 
-async def test_two_unclear_messages_in_a_row(product: Product, supervisor: Staff) -> None:
-    cid, _ = await conversation(product, "what's the best recipe for banana bread", "who won the world cup in 1966")
-    await assert_case(supervisor, cid, "repeated_fallback", "general")
+async def test_two_unclear_messages_in_a_row_offer_a_person_who_comes_when_asked(
+    product: Product, supervisor: Staff
+) -> None:
+    cid, said = await conversation(product, "what's the best recipe for banana bread", "who won the world cup in 1966")
+    assert "Would you like a person" in said and "passing you to a person" not in said, said
+    cid, _ = await conversation(product, "what's the best recipe for banana bread", "who won the world cup in 1966",
+                                "/request_human")  # fmt: skip
+    await assert_case(supervisor, cid, "customer_request", "general")
 
 
 async def test_a_repeated_complaint_is_frustration_with_priority(product: Product, supervisor: Staff) -> None:

@@ -180,3 +180,43 @@ async def test_picking_up_respects_capacity_queue_and_a_newer_case_of_the_chat(q
     refused = await queues.pick_up(older.case_id, Queue.billing, "dana")
     assert (refused.problem, refused.holder) == ("superseded", newer.case_id)
     assert [c["case_id"] for c in await queues.parked(Queue.billing, time.time())] == [older.case_id]
+
+
+async def test_a_withdrawn_case_leaves_the_queue_and_those_behind_move_up(queues: CaseQueues) -> None:
+    await queues.ensure_groups()
+    made_in_order = []
+    for _ in range(3):  # a millisecond apart: the queue's order is by age
+        made_in_order.append(case())
+        await queues.enqueue(made_in_order[-1])
+        await asyncio.sleep(0.002)
+    first, second, third = made_in_order
+    await queues.read_new("gateway-a", block_ms=100)
+    assert await queues.withdraw(first.case_id) == (True, "waiting")
+    assert await queues.waiting_ids(Queue.billing) == [second.case_id, third.case_id]
+    assert (await queues.place(second.case_id, Queue.billing)) == Place(1, 120)
+    assert (await queues.place(third.case_id, Queue.billing)) == Place(2, 240)
+    stored = await queues.get(first.case_id)
+    assert stored is not None and stored.status is CaseStatus.withdrawn and stored.ended_at is not None
+    # Its announcement is done: never re-announced, never accepted.
+    assert [a.case_id for a in await queues.claim_overdue("gateway-b", min_idle_s=0)] == [
+        second.case_id,
+        third.case_id,
+    ]
+    assert (await queues.accept(first.case_id, Queue.billing, "dana")).problem == "gone"
+    assert await queues.withdraw(first.case_id) == (False, "withdrawn")  # once
+
+
+async def test_a_parked_case_may_be_withdrawn_an_accepted_one_may_not(queues: CaseQueues) -> None:
+    parked, accepted = case(queue="technical"), case(queue="technical")
+    await queues.enqueue(parked)
+    await queues.enqueue(accepted)
+    assert await queues.park(parked.case_id, CaseStatus.callback_requested)
+    assert await queues.withdraw(parked.case_id) == (True, "callback_requested")
+    assert await queues.parked(Queue.technical, time.time()) == []
+    assert await queues._redis.zscore(keys.CALLBACKS, parked.case_id) is None
+    assert (await queues.pick_up(parked.case_id, Queue.technical, "dana")).problem == "gone"
+
+    assert (await queues.accept(accepted.case_id, Queue.technical, "dana")).case is not None
+    assert await queues.withdraw(accepted.case_id) == (False, "accepted")  # the agent was first: the chat is theirs
+    assert await queues.agent_case_ids("dana") == [accepted.case_id]
+    assert await queues.withdraw("CASE-000000000000") == (False, "gone")

@@ -70,7 +70,7 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
     expect(view).to_contain_text("Why the bot handed over", timeout=LIVE_MS)
     expect(view).to_contain_text("What the bot understood")
     expect(console.page.locator("#chat-log")).to_contain_text("I want to talk to a person")
-    expect(chat.state).to_have_text("Lena joined", timeout=LIVE_MS)
+    expect(chat.state).to_have_text("Talking to Lena", timeout=LIVE_MS)
     expect(chat.log).to_contain_text("Lena joined")
 
     # Typing, both ways, and gone once the message is sent.
@@ -96,7 +96,8 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
     # Hand back: the customer is told, and the bot speaks again and answers the next message.
     answered = chat.log.locator(".msg--bot").count()
     console.page.get_by_role("button", name="Hand back to the bot").click()
-    expect(chat.state).to_have_text("Lena handed you back to the assistant", timeout=LIVE_MS)
+    expect(chat.state).to_have_text("Talking to the assistant", timeout=LIVE_MS)
+    expect(chat.log).to_contain_text("Lena handed you back to the assistant")
     chat.reply_contains("what else can I check", after=answered)
     chat.say("is there an outage in G1 1XQ?", expect_reply="known fault")
     expect(console.page.locator("#mine .case-item")).to_have_count(0, timeout=LIVE_MS)

@@ -135,6 +135,9 @@ function receive(message) {
     if (current && id === current.id && TAKEN[message.event] && message.agent !== me.name) {
       notice(`${message.agent} ${TAKEN[message.event]} the case you are reading.`);
       openCase(id);
+    } else if (current && id === current.id && message.event === "withdrawn") {
+      notice("The customer no longer needs a person: they left the queue and are back with the assistant.");
+      openCase(id);
     }
   } else if (message.type === "chat" && current && message.case_id === current.id) {
     showEntries(message.entries || []);

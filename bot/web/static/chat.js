@@ -14,12 +14,14 @@ const TYPING_SAFETY_MS = 60000; // the assistant's typing indicator never outliv
 const AGENT_TYPING_SAFETY_MS = 8000; // an agent's is refreshed every 3 s while they type: gone 8 s, it is stale
 const TYPING_REFRESH_MS = 3000; // while the customer types to a person, "typing" is said again this often
 const TYPING_IDLE_MS = 4000; // ...and "stopped" after this long without a key
+const WITHDRAW = "/withdraw_request"; // the intent's payload: leaves the queue even when the NLU is not answering
 
 const page = document.body.dataset;
 const maxChars = Number(page.maxChars) || 2000;
 const form = document.getElementById("composer");
 const input = document.getElementById("message");
 const counter = document.getElementById("counter");
+const leaveQueue = document.getElementById("leave-queue");
 
 const storage = (() => {
   try {
@@ -60,11 +62,20 @@ function clientId() {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+// The state line after a (re)connection, until the history replayed says more.
 function stateText() {
-  if (holder === "waiting") return "Waiting for a person";
+  if (holder === "waiting") return "Waiting for an agent";
   if (holder === "agent") return "Talking to a person";
-  if (holder === "closed") return "The person ended the chat: write again and the assistant will answer";
-  return "Talking to the assistant";
+  return view.ASSISTANT; // the bot, or closed: the next message goes to the assistant
+}
+
+// Every change of who holds the conversation goes through here: the state line says who is talking now, and
+// the way out of the queue is offered exactly while the customer waits for a person.
+function setHolder(next, line) {
+  holder = next;
+  view.setState(line);
+  leaveQueue.hidden = holder !== "waiting";
+  leaveQueue.disabled = false;
 }
 
 // ---------------------------------------------------------------- showing entries
@@ -105,17 +116,14 @@ function marker() {
 
 function followState(entry) {
   if (entry.kind === "message" && entry.body && entry.body.custom && entry.body.custom.handoff) {
-    holder = "waiting";
-    view.setState("Waiting for a person");
+    setHolder("waiting", "Waiting for an agent");
+  } else if (entry.kind === "message" && entry.from === "bot" && holder === "closed") {
+    setHolder("bot", view.ASSISTANT);
   } else if (entry.kind === "handoff") {
     const event = entry.event;
-    if (["queued", "position", "requeued", "no_agent"].includes(event.type)) holder = "waiting";
-    else if (event.type === "agent_joined") holder = "agent";
-    else if (["agent_left", "handed_back"].includes(event.type)) holder = "bot";
-    else if (event.type === "closed") holder = "closed";
     if (event.type !== "agent_joined") typing("");
-    const line = event.type === "no_agent" ? "No agent is available right now" : view.handoffLine(event);
-    view.setState(line || stateText());
+    const after = view.stateAfter(event);
+    if (after) setHolder(after.holder, after.line);
   }
 }
 
@@ -223,7 +231,7 @@ async function join() {
     for (const message of outbox) showWaiting(message);
   }
   holder = ack.holder || "bot";
-  view.setState(stateText());
+  setHolder(holder, stateText());
   showAll(ack.history || []);
   for (const item of document.querySelectorAll(".msg--customer:not([data-seq]) .msg__status")) item.textContent = "Sending…";
   joined = true;
@@ -294,6 +302,14 @@ function stopTyping() {
   if (typingSentAt && joined) socket.emit("customer_typing", { typing: false }).catch(() => {});
   typingSentAt = 0;
 }
+
+// ---------------------------------------------------------------- leaving the queue
+
+leaveQueue.addEventListener("click", () => {
+  leaveQueue.disabled = true; // until the gateway says where the customer stands
+  send(WITHDRAW, leaveQueue.textContent.trim());
+  input.focus();
+});
 
 // ---------------------------------------------------------------- the composer
 

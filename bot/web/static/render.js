@@ -3,6 +3,9 @@
 
 const URL_OR_MARKDOWN_LINK = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]]/g;
 
+const SOMEONE = "Someone from our team"; // an agent's message or event without a name (never a login)
+export const ASSISTANT = "Talking to the assistant";
+
 const log = document.getElementById("log");
 const stateLine = document.getElementById("state");
 const connectionLine = document.getElementById("connection");
@@ -45,7 +48,7 @@ function clock(ts) {
 
 function speaker(entry) {
   if (entry.kind === "customer") return "You";
-  if (entry.from === "agent") return `${entry.agent_name || "Agent"} (agent)`;
+  if (entry.from === "agent") return entry.agent_name || SOMEONE;
   if (entry.from === "system") return "Notice";
   return "Assistant";
 }
@@ -111,16 +114,46 @@ export function entryItem(entry, onChoose) {
   return item;
 }
 
-export function handoffLine(event) {
-  const name = event.agent_name || "An agent";
+function waitingLine(event) {
+  const parts = [];
+  if (event.position) parts.push(`position ${event.position}`);
+  if (event.wait_s !== undefined) parts.push(`about ${Math.max(1, Math.round(event.wait_s / 60))} min`);
+  return `Waiting for an agent${parts.length ? ": " + parts.join(", ") : ""}`;
+}
+
+// Who holds the conversation after a handoff event, and the state line saying who is talking now. Every event
+// but typing sets both: the line never keeps a sentence about what happened ("… ended the chat") once the
+// assistant answers again.
+export function stateAfter(event) {
+  const name = event.agent_name || SOMEONE;
   switch (event.type) {
     case "queued":
-    case "position": {
-      const parts = [];
-      if (event.position) parts.push(`position ${event.position}`);
-      if (event.wait_s !== undefined) parts.push(`about ${Math.max(1, Math.round(event.wait_s / 60))} min`);
-      return `Waiting for an agent${parts.length ? ": " + parts.join(", ") : ""}`;
-    }
+    case "position":
+      return { holder: "waiting", line: waitingLine(event) };
+    case "requeued":
+      return { holder: "waiting", line: "Waiting for an agent: you're back in the queue, at your place" };
+    case "no_agent":
+      return { holder: "waiting", line: "Waiting for an agent: nobody is available right now" };
+    case "agent_joined":
+      return { holder: "agent", line: `Talking to ${name}` };
+    case "closed":
+      return { holder: "closed", line: ASSISTANT };
+    case "agent_left":
+    case "handed_back":
+    case "withdrawn":
+      return { holder: "bot", line: ASSISTANT };
+    default:
+      return null;
+  }
+}
+
+// The notice shown in the conversation for a handoff event ("" for none).
+export function handoffLine(event) {
+  const name = event.agent_name || SOMEONE;
+  switch (event.type) {
+    case "queued":
+    case "position":
+      return waitingLine(event);
     case "agent_joined":
       return `${name} joined`;
     case "agent_left":
@@ -133,6 +166,7 @@ export function handoffLine(event) {
       return `${name} ended the chat. Thanks for contacting us: write again any time and the assistant will answer.`;
     case "no_agent":
       return event.message || "No agent is available right now";
+    case "withdrawn": // the assistant says so in its own words, next
     default:
       return "";
   }
