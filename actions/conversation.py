@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -42,8 +42,6 @@ NOT_SURE_ANSWERS = {
     "sales_offer": "utter_not_sure_keep_open",
 }
 """What "not sure yet" gets, by the question it answers; the question stays open either way."""
-CARRIED_OVER = ("problem", "awaiting", "identity", "verified", "findings", "evidence", "tried", "customer_ref")
-"""Slots a deferred question keeps into the next session, so the customer who comes back is asked again."""
 REASK = {"home_fix": "utter_reask_home_fix"}
 PROBLEM_WORDS = [
     (re.compile(r"\b(outages?|power cut)\b", re.I), "check_outage"),
@@ -175,8 +173,8 @@ def complained_about(tracker: Tracker) -> str | None:
 
 class ActionHandleNotSure(Action):
     """ "Not sure yet", "can't tell till tonight": the question stays open, the customer is told how to come
-    back, and nobody is handed to a person for it. The same chat, reopened later, asks the question again
-    (:class:`ActionSessionStart`)."""
+    back, and nobody is handed to a person for it. The same chat, reopened within the session (twelve hours),
+    still holds the question; a hello then is asked it again (:class:`ActionReaskDeferred`)."""
 
     def name(self) -> str:
         return "action_handle_not_sure"
@@ -197,8 +195,8 @@ class ActionHandleNotSure(Action):
 
 class ActionHandleWithdrawal(Action):
     """ "Cancel that", "I don't need a person any more": the request is dropped and the bot carries on with what
-    it knew. The gateway has already taken a waiting case out of the queue; clearing ``escalation`` tells the
-    learning store the customer withdrew."""
+    it knew. The gateway has already taken a waiting case out of the queue (``metadata.withdrawn_case``);
+    ``findings.withdrawn_from_queue`` tells the learning store the customer withdrew."""
 
     def name(self) -> str:
         return "action_handle_withdrawal"
@@ -207,8 +205,13 @@ class ActionHandleWithdrawal(Action):
         events: list[EventType] = [SlotSet("awaiting", None)]
         problem = tracker.get_slot("problem")
         topic = PROBLEM_TOPICS.get(problem or "")
-        if tracker.get_slot("escalation"):
-            events.append(SlotSet("escalation", None))
+        # The gateway takes a waiting case out of the queue and names it here; without that, the customer was not
+        # waiting for anyone (any earlier case was answered or closed), and only the request in hand is dropped.
+        withdrawn_case = (tracker.latest_message.get("metadata") or {}).get("withdrawn_case")
+        if withdrawn_case:
+            findings = dict(tracker.get_slot("findings") or {})
+            findings["withdrawn_from_queue"] = str(withdrawn_case)
+            events += [SlotSet("escalation", None), SlotSet("findings", findings)]
             dispatcher.utter_message(response="utter_withdrawn_from_queue")
         else:
             dispatcher.utter_message(response="utter_request_withdrawn")
@@ -219,22 +222,14 @@ class ActionHandleWithdrawal(Action):
         return events
 
 
-class ActionSessionStart(Action):
-    """A new session (after an hour's silence) starts afresh, except where the customer said they would come
-    back with an answer ("I'll try later"): then what the bot knew is kept and the question is asked again."""
+class ActionReaskDeferred(Action):
+    """The customer who said "I'll try later" comes back and says hello: ask the open question again."""
 
     def name(self) -> str:
-        return "action_session_start"
+        return "action_reask_deferred"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events: list[EventType] = [SessionStarted()]
-        findings = tracker.get_slot("findings") or {}
-        deferred = findings.get("deferred")
-        if deferred and deferred == tracker.get_slot("awaiting"):
-            kept = {name: tracker.get_slot(name) for name in CARRIED_OVER}
-            kept["findings"] = {k: v for k, v in findings.items() if k != "deferred"}
-            events += [SlotSet(name, value) for name, value in kept.items() if value is not None]
-            topic = PROBLEM_TOPICS.get(str(kept.get("problem") or ""), "your problem")
-            dispatcher.utter_message(response=REASK.get(deferred, "utter_reask_question"), topic=topic, buttons=YES_NO)
-        events.append(ActionExecuted("action_listen"))
-        return events
+        awaiting = str(tracker.get_slot("awaiting") or "")
+        topic = PROBLEM_TOPICS.get(str(tracker.get_slot("problem") or ""), "your problem")
+        dispatcher.utter_message(response=REASK.get(awaiting, "utter_reask_question"), topic=topic, buttons=YES_NO)
+        return []

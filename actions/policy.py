@@ -26,6 +26,7 @@ ASKED_OR_AGREED = {
     "billing_dispute": "the customer said the explained bill is wrong, after the bot offered the billing team",
     "sales_enquiry": "the customer took up the offer of the sales team",
     "account_change": "a plan change, cancellation or move the customer described, which a person completes",
+    "assistant_unavailable": "Rasa did not answer and the customer chose a person or a ticket (the gateway's)",
 }
 AUTOMATIC = {
     # frustration

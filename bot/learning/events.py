@@ -28,6 +28,7 @@ FINDING_KEYS = frozenset({
     "alarm", "alarm_severity", "diagnosis", "line_test", "registration_test", "retest", "measured_mbps",
     "guaranteed_mbps", "order_state", "order_fallout_step", "bill_difference", "failed_reason", "ticket_status",
     "home_fix", "oss_unavailable", "oss_error", "request", "notify_when_restored", "deferred", "left_flow",
+    "withdrawn_from_queue",
 })  # fmt: skip
 FREE_TEXT_FINDINGS = frozenset({"oss_error", "request"})
 PLAIN_SLOTS = frozenset({"problem", "awaiting", "verified", "requested_slot"})

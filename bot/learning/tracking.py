@@ -11,7 +11,7 @@ stream order. :func:`apply_event` returns the records the event triggers and the
   consumer's sweep also detects by silence (:func:`abandon`), since a customer who left never starts one;
 - a change of topic: the ``problem`` slot set to another problem before the first one was diagnosed or while
   its question was still open (an ``abandoned`` record, reason ``topic_change:<new problem>``);
-- a withdrawal from the queue: the ``escalation`` slot cleared after a handoff (reason ``withdrawn``).
+- a withdrawal from the queue: ``findings.withdrawn_from_queue`` set (reason ``withdrawn:<the handoff's reason>``).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def new_state(conversation_id: str) -> dict[str, Any]:
 def flow_open(state: dict[str, Any]) -> bool:
     """A form is active or the bot is waiting for the answer to a diagnosis question, which the customer did not
     say they would come back to ("not sure yet, I'll try later" keeps the question open on purpose)."""
-    if (state.get("findings") or {}).get("deferred"):
+    if state.get("awaiting") and (state.get("findings") or {}).get("deferred") == state.get("awaiting"):
         return False
     return bool(state.get("active_loop") or state.get("awaiting")) and state.get("outcome") == Outcome.open.value
 
@@ -134,16 +134,21 @@ def _slot(state: dict[str, Any], event: dict[str, Any], effects: Effects) -> Non
         for key in OSS_FAILURE_FINDINGS:
             if findings.get(key) and findings.get(key) != before.get(key):
                 _record(state, effects, Trigger.oss_failure, at, f"{key}:{findings[key]}")
+        if findings.get("withdrawn_from_queue") and findings["withdrawn_from_queue"] != before.get(
+            "withdrawn_from_queue"
+        ):
+            reason = f"withdrawn:{state.pop('withdrawn_reason', None) or 'gateway_handoff'}"
+            effects.transcript.append({"at": at, "who": "handoff", "reason": "withdrawn", "queue": None})
+            _record(state, effects, Trigger.withdrawn, at, reason)
+            state["outcome"] = Outcome.open.value
         if findings.get("home_fix") == "worked" and state["outcome"] == Outcome.open.value:
             state["outcome"] = Outcome.resolved.value
     elif name == "evidence":
         _lookups(state, value if isinstance(value, list) else [], effects)
     elif name == "escalation" and value is None and isinstance(state.get("escalation"), dict):
-        # The customer withdrew from the queue and is back with the bot.
-        previous = state["escalation"]
-        effects.transcript.append({"at": at, "who": "handoff", "reason": "withdrawn", "queue": previous.get("queue")})
-        _record(state, effects, Trigger.withdrawn, at, f"withdrawn:{previous.get('reason')}")
-        state.update(escalation=None, outcome=Outcome.open.value)
+        # Cleared after a handoff: the customer withdrew (the findings slot that follows says so) and is back
+        # with the bot.
+        state.update(withdrawn_reason=state["escalation"].get("reason"), escalation=None, outcome=Outcome.open.value)
     elif name == "escalation" and isinstance(value, dict):
         state["escalation"] = value
         handoff = {"at": at, "who": "handoff", "reason": value.get("reason"), "queue": value.get("queue")}
@@ -157,9 +162,9 @@ def _slot(state: dict[str, Any], event: dict[str, Any], effects: Effects) -> Non
         state["refs"] = sorted({*state.get("refs", []), value["ref"]})
     elif name == "problem":
         old = state.get("problem")
-        if old and value and value != old and state["outcome"] == Outcome.open.value:
-            if not state.get("diagnosed") or state.get("awaiting"):
-                _record(state, effects, Trigger.abandoned, at, f"topic_change:{value}")
+        moved_on = old and value and value != old and state["outcome"] == Outcome.open.value
+        if moved_on and (not state.get("diagnosed") or state.get("awaiting")):
+            _record(state, effects, Trigger.abandoned, at, f"topic_change:{value}")
         state["diagnosed"] = False
         state["problem"] = value
         state["problem_text"] = (state.get("last_user") or {}).get("text") if value else None

@@ -49,8 +49,9 @@ def domain_responses() -> list[tuple[str, str]]:
 
 
 def source_sentences() -> list[tuple[str, str]]:
-    """String constants that the code sends to customers: arguments of say/utter_message/message calls and
-    UPPER_CASE module constants; f-string placeholders become "X" so the words around them are checked."""
+    """String constants that the code sends to customers: arguments of say/utter_message/message calls,
+    UPPER_CASE constants and ``text = ...`` assignments; f-string placeholders become "X" so the words around
+    them are checked."""
     found: list[tuple[str, str]] = []
 
     def flatten(node: ast.AST) -> str | None:
@@ -74,6 +75,7 @@ def source_sentences() -> list[tuple[str, str]]:
                     found += [(f"{where}:{node.lineno}", t) for a in args if (t := flatten(a)) and " " in t]
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
-                if isinstance(target, ast.Name) and target.id.isupper() and (t := flatten(node.value)) and " " in t:
+                named = isinstance(target, ast.Name) and (target.id.isupper() or target.id == "text")
+                if named and (t := flatten(node.value)) and " " in t and not t.startswith("\n"):  # not a script
                     found.append((f"{where}:{node.lineno}", t))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.conversation import ActionHandleComplaint, ActionHandleNotSure, ActionHandleWithdrawal, ActionSessionStart
+from actions.conversation import ActionHandleComplaint, ActionHandleNotSure, ActionHandleWithdrawal, ActionReaskDeferred
 from actions.diagnosis import ActionDiagnose
 from actions.identity import ActionStartProblem
 from actions.offers import ActionDeclineOffer, ActionHandleSales, ActionTakeOffer
@@ -49,28 +49,28 @@ async def test_not_sure_keeps_the_question_open_and_says_how_to_come_back() -> N
 async def test_coming_back_after_deferring_is_asked_the_question_again() -> None:
     slots = {**verified_slots(BY_KEY["router_fault"], "report_slow_internet"), "awaiting": "home_fix",
              "findings": {"line_test": "cpe", "deferred": "home_fix"}}  # fmt: skip
-    events, dispatcher = await run(ActionSessionStart(), tracker(slots=slots, intents=["not_sure"]))
-    assert events[0]["event"] == "session_started"
-    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
-    kept = slot_values(events)
-    assert kept["awaiting"] == "home_fix" and kept["verified"] is True
-    assert kept["findings"] == {"line_test": "cpe"}
-    assert "Welcome back" in texts(dispatcher) and "Did that fix it?" in texts(dispatcher)
-
-
-async def test_a_new_session_without_a_deferred_question_starts_afresh() -> None:
-    slots = {**verified_slots(BY_KEY["router_fault"], "bill_too_high"), "awaiting": "home_fix"}
-    events, dispatcher = await run(ActionSessionStart(), tracker(slots=slots, intents=["deny"]))
-    assert [e["event"] for e in events] == ["session_started", "action"]
-    assert dispatcher.messages == []
+    events, dispatcher = await run(ActionReaskDeferred(), tracker(slots=slots, intents=["not_sure", "greet"]))
+    assert events == []  # the question stays open
+    assert "Welcome back" in texts(dispatcher) and "broadband speed. Did that fix it?" in texts(dispatcher)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
 
 async def test_withdrawing_from_the_queue_clears_the_request_and_keeps_what_was_known() -> None:
     slots = {**verified_slots(BY_KEY["router_fault"], "report_internet_down"), "escalation": {"reason": "x"}}
-    events, dispatcher = await run(ActionHandleWithdrawal(), tracker(slots=slots, intents=["withdraw_request"]))
+    state = tracker(slots=slots, intents=["withdraw_request"])
+    state.latest_message["metadata"] = {"withdrawn_case": "CASE-7"}  # the gateway took the case out of the queue
+    events, dispatcher = await run(ActionHandleWithdrawal(), state)
     assert slot_values(events)["escalation"] is None
+    assert slot_values(events)["findings"]["withdrawn_from_queue"] == "CASE-7"
     said = texts(dispatcher)
     assert "taken you out of the queue" in said and "I still have your details" in said and "broadband" in said
+
+
+async def test_cancel_that_with_nobody_waiting_drops_only_the_request() -> None:
+    slots = {**verified_slots(BY_KEY["router_fault"], "report_internet_down"), "escalation": {"reason": "x"}}
+    events, dispatcher = await run(ActionHandleWithdrawal(), tracker(slots=slots, intents=["withdraw_request"]))
+    assert "escalation" not in slot_values(events)  # an earlier, answered case is not "withdrawn"
+    assert "stopped that" in texts(dispatcher) and "queue" not in texts(dispatcher)
 
 
 async def test_a_bill_explained_ends_with_an_offer_that_is_kept(oss: RunningSimulator) -> None:
@@ -113,7 +113,7 @@ async def test_a_sarcastic_complaint_about_a_fault_checks_that_fault() -> None:
 async def test_a_complaint_about_outages_checks_for_one() -> None:
     state = with_ranking(tracker(intents=["complain"]), [("complain", 0.99)], "great job guys, third outage this week")
     events, dispatcher = await run(ActionHandleComplaint(), state)
-    assert slot_values(events)["problem"] == "check_outage"
+    assert slot_values(events)["problem"] == "check_outage" and "outages in your area" in texts(dispatcher)
     assert {"event": "followup", "name": "area_form", "timestamp": None} in events
 
 

@@ -159,3 +159,36 @@ async def test_sarcasm_about_a_fault_is_a_complaint_about_that_fault(customer: C
     reply = await customer.say("oh brilliant, internet down AGAIN")
     assert "broadband" in reply and "account number" in reply, customer
     assert "Tell me what went wrong" not in reply
+
+
+# ---------------------------------------------------------------- promised checks are made
+
+
+async def test_saying_payment_problem_explains_the_failed_payment(customer: Customer) -> None:
+    failed = BY_KEY["failed_direct_debit"]
+    await customer.say("whats my balance")
+    await customer.say(failed.account_id)
+    told = await customer.say(failed.postcode)
+    assert 'say "payment problem" and I\'ll explain why' in told, customer
+    reply = await customer.say("payment problem")
+    assert "failed because there weren't enough funds" in reply, customer
+
+
+async def test_told_what_is_happening_after_no_outage_the_bot_tests_the_line(customer: Customer) -> None:
+    router = BY_KEY["router_fault"]
+    told = await customer.say(f"is there an outage in {router.postcode}")
+    assert "tell me what's happening and I'll test it" in told, customer
+    await customer.say("my internet isn't working at all")
+    reply = await customer.say(f"{router.account_id} {router.postcode}")
+    assert "restart" in reply, customer  # the line test ran and found the router
+
+
+async def test_hello_after_i_will_try_later_asks_the_question_again(customer: Customer) -> None:
+    healthy = BY_KEY["healthy_line"]
+    await customer.say("my wifi keeps dropping out")
+    await customer.say(f"{healthy.account_id} {healthy.postcode}")
+    assert "chat stays open" in await customer.say("not sure yet, I'll try later"), customer
+    reply = await customer.say("hiya")
+    assert "Welcome back" in reply and "Did that fix it?" in reply, customer
+    await customer.say("no still the same")
+    assert customer.handoffs and customer.handoffs[-1]["reason"] == "home_fix_failed", customer

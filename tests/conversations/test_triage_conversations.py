@@ -47,7 +47,7 @@ def test_bill_spike_explained_with_identifiers_given_up_front(chat: Chat) -> Non
     roaming = BY_KEY["bill_roaming"]
     chat.say("why is my bill so much higher this month??")
     reply = chat.say(f"account {roaming.account_id} postcode {roaming.postcode}")
-    assert "roaming charges" in reply and "more than the one before" in reply, chat
+    assert "Roaming charges" in reply and "more than the one before" in reply, chat
 
 
 def test_outage_check_by_postcode_without_an_account(chat: Chat) -> None:

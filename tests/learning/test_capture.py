@@ -249,11 +249,17 @@ async def test_withdrawing_from_the_queue_is_recorded_and_the_conversation_is_op
             ev.slot("c-wd", "escalation", handoff, at=T0 + 2),
             ev.user("c-wd", "no i dont need a person, cancel that", "withdraw_request", 0.9, at=T0 + 30),
             ev.slot("c-wd", "escalation", None, at=T0 + 31),
+            ev.slot("c-wd", "findings", {"withdrawn_from_queue": "CASE-1"}, at=T0 + 31),
+            # a handoff the gateway raised itself (no escalation slot), withdrawn too
+            ev.user("c-wd", "im furious this is useless", "complain", 0.9, at=T0 + 40),
+            ev.user("c-wd", "/withdraw_request", "withdraw_request", 1.0, at=T0 + 50),
+            ev.slot("c-wd", "findings", {"withdrawn_from_queue": "CASE-2"}, at=T0 + 51),
         ]
     )
     records = await pipeline.records()
     assert [(r["trigger"], r["reason"]) for r in records] == [
-        ("escalation", "customer_request"), ("withdrawn", "withdrawn:customer_request")]  # fmt: skip
+        ("escalation", "customer_request"), ("withdrawn", "withdrawn:customer_request"),
+        ("withdrawn", "withdrawn:gateway_handoff")]  # fmt: skip
     summary = (await pipeline.store.summaries(["c-wd"]))["c-wd"]
     assert summary["outcome"] == "open"
 
