@@ -26,6 +26,7 @@ def main() -> int:
     from bot.notify.service import create_app  # after the settings: the app's imports are the slow part
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a hub check every interval is not news
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -105,6 +105,7 @@ def banner(settings: Settings) -> str:
         f"  action server       {settings.effective_action_url}",
         f"  OSS/BSS (TMF APIs)  {settings.effective_oss_base_url}",
         f"  Redis               {redact_url(settings.effective_redis_url)} ({redis_note})",
+        f"  agent console       {settings.gateway_url}/agent (agents and supervisors)",
         f"  insights            {settings.gateway_url}/insights (product owners)",
         f"  outage notifier     {settings.notifier_url} (TMF642 hub listener)",
         "  texts sent          "
