@@ -7,14 +7,12 @@ import sys
 import uvicorn
 
 from bot.app import create_app
-from bot.settings import SettingsError, load_settings
+from bot.settings import settings_or_complain
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
     # websockets 10 (pinned by Rasa 3.6) is too old for uvicorn's default WebSocket implementation.
     uvicorn.run(

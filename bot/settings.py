@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -319,6 +320,16 @@ def load_settings() -> Settings:
             name = f"{ENV_PREFIX}{field.upper()}" if field else ""
             problems.append(f"{name}: {err['msg']}" if name else err["msg"])
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
+
+
+def settings_or_complain() -> Settings | None:
+    """For a process's ``main()``: the settings, or ``None`` once the reason they are invalid is printed (the
+    process then exits with 2)."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 @lru_cache

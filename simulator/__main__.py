@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import uvicorn
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import settings_or_complain
 from simulator.app import SimulatorConfig, create_app
 from simulator.faults import FaultSpec, parse_fault_option
 from simulator.seed import DEFAULT_SEED
@@ -28,10 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault", action="append", default=[], metavar="API=MODE[:ARG]", help="inject a fault")
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
     try:
         faults = _faults(args.fault)

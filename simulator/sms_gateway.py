@@ -113,12 +113,10 @@ def create_app(directory: Path, token: str | None = None) -> FastAPI:
 def main() -> int:
     import uvicorn
 
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import settings_or_complain
 
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
     if settings.sms_gateway_port == 0:
         print("TRIAGE_SMS_GATEWAY_PORT is 0: `make run` chooses it; set one to run the gateway alone.", file=sys.stderr)

@@ -214,15 +214,12 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 def main() -> int:
     """Run the consumer until SIGINT/SIGTERM (what the Procfile's ``learning`` process does)."""
     import signal
-    import sys
 
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import settings_or_complain
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
 
     async def serve() -> None:

@@ -12,14 +12,12 @@ import sys
 import uvicorn
 
 from bot.runner.preflight import free_port
-from bot.settings import SettingsError, load_settings
+from bot.settings import settings_or_complain
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
     if settings.notifier_port == 0:
         settings = settings.copy(update={"notifier_port": free_port(settings.host)})

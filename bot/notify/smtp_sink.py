@@ -69,12 +69,10 @@ def start(host: str, port: int, directory: Path) -> Controller:
 
 
 def main() -> int:
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import settings_or_complain
 
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_complain()
+    if settings is None:
         return 2
     if settings.smtp_port == 0:
         print("TRIAGE_SMTP_PORT is 0: `make run` chooses the sink's port; set one to run it alone.", file=sys.stderr)
