@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
 from actions.identity import PROBLEM_TOPICS
-from actions.policy import COMPLAINTS, UNCLEAR_IN_A_ROW
+from actions.policy import COMPLAINTS, UNCLEAR_IN_A_ROW, problem_named_in
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 SUGGESTION_MIN_CONFIDENCE = 0.2  # below this the model's guess is noise, not worth a "did you mean"
@@ -43,15 +41,6 @@ NOT_SURE_ANSWERS = {
 }
 """What "not sure yet" gets, by the question it answers; the question stays open either way."""
 REASK = {"home_fix": "utter_reask_home_fix"}
-PROBLEM_WORDS = [
-    (re.compile(r"\b(outages?|power cut)\b", re.I), "check_outage"),
-    (re.compile(r"\b(internet|broadband|wi-?fi|router|connection|online)\b", re.I), "report_internet_down"),
-    (re.compile(r"\b(signal|mobile|no service|calls?|texts?|4g|5g|sim)\b", re.I), "report_mobile_no_service"),
-    (re.compile(r"\b(bills?|charged?|charges|overcharg\w*|direct debit|payments?)\b", re.I), "bill_too_high"),
-    (re.compile(r"\b(orders?|delivery|delivered|installation|activat\w*)\b", re.I), "order_status"),
-    (re.compile(r"\b(engineers?|ticket|fault|fixed|repair\w*)\b", re.I), "ticket_status"),
-]
-"""Words that say which problem a complaint is about, most specific first."""
 COMPLAINT_PROBLEM_MIN_CONFIDENCE = 0.15  # a problem this likely beside "complain" is what the complaint is about
 FORM_OF_PROBLEM = {"check_outage": "area_form", "change_plan": "change_request_form",
                    "cancel_service": "change_request_form", "move_home": "change_request_form"}  # fmt: skip
@@ -167,8 +156,7 @@ def complained_about(tracker: Tracker) -> str | None:
         name = entry.get("name")
         if name in PROBLEM_TOPICS and float(entry.get("confidence") or 0) >= COMPLAINT_PROBLEM_MIN_CONFIDENCE:
             return str(name)
-    text = str(tracker.latest_message.get("text") or "")
-    return next((problem for words, problem in PROBLEM_WORDS if words.search(text)), None)
+    return problem_named_in(str(tracker.latest_message.get("text") or ""))
 
 
 class ActionHandleNotSure(Action):

@@ -141,8 +141,7 @@ class ActionDiagnose(Action):
             ctx.escalate("bot_cannot_finish", f"No automated diagnosis for {ctx.problem or 'this request'}.")
             return ctx.finish()
         events = await run_safely(ctx, diagnosis)
-        if avoid_repeating(dispatcher, tracker):
-            events = [e for e in events if e.get("name") != "awaiting"]
+        avoid_repeating(dispatcher, tracker)
         return events
 
     @staticmethod

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for
+from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for, problem_named_in
 
 HANDOFF_VERSION = 1
 UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent
@@ -99,6 +99,9 @@ class ActionEscalate(Action):
         latest = (tracker.latest_message.get("intent") or {}).get("name")
         reason = "customer_request" if latest == "request_human" else "bot_cannot_finish"
         summary = "The customer asked to speak to a person."
-        if tracker.get_slot("problem"):
-            summary += f" They had contacted us about: {tracker.get_slot('problem').replace('_', ' ')}."
-        return escalate(dispatcher, tracker, reason, summary)
+        # "someone about my bill" goes to billing, whatever the problem the bot was last looking at.
+        named = problem_named_in(str(tracker.latest_message.get("text") or ""))
+        problem = named or tracker.get_slot("problem")
+        if problem:
+            summary += f" About: {problem.replace('_', ' ')}; they said: {tracker.latest_message.get('text')!s:.200}"
+        return escalate(dispatcher, tracker, reason, summary, queue=QUEUE_BY_PROBLEM.get(named) if named else None)

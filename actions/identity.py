@@ -38,6 +38,7 @@ PROBLEM_TOPICS = {
 }
 """What each problem is called when the bot follows a change of topic ("let's look at your bill instead")."""
 
+MAX_POSTCODE_CHARS = 7  # without spaces: "SW1A1AA"
 _POSTCODE_IN_TEXT = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b", re.IGNORECASE)
 
 
@@ -47,8 +48,12 @@ def customer_ref_in(text: str) -> str | None:
 
 
 def postcode_in(text: str) -> str | None:
+    """A UK postcode anywhere in ``text``; a short answer with the space in the wrong place ("b12 nd") too."""
     match = _POSTCODE_IN_TEXT.search(text)
-    return normalize_postcode(match.group(0)) if match else None
+    if match:
+        return normalize_postcode(match.group(0))
+    compact = re.sub(r"\s", "", text)
+    return normalize_postcode(compact) if len(compact) <= MAX_POSTCODE_CHARS else None
 
 
 class ActionStartProblem(Action):

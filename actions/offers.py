@@ -12,8 +12,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.billing import CHANGE_WORDS
 from actions.escalation import escalate
 
+CUSTOMER_LINES = 3  # of the customer's own words in a dispute's summary
+PLAIN_NO_WORDS = 3  # "no", "no thanks", "nope that's all": the answer to "anything else?"
+BILLING = {"bill_too_high", "ask_bill", "payment_problem"}
+PERSON = {"title": "Talk to a person", "payload": "/request_human"}
 YES_NO_SALES = [{"title": "Yes, pass me to sales", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}]
 
 
@@ -24,20 +29,10 @@ class ActionTakeOffer(Action):
         return "action_take_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        offer = tracker.get_slot("awaiting")
-        said = str(tracker.latest_message.get("text") or "").strip()
+        offer = tracker.get_slot("awaiting") or offer_of(tracker)
+        said = " / ".join(customer_lines(tracker))
         if offer == "billing_dispute":
-            findings = tracker.get_slot("findings") or {}
-            reasons = ", ".join(str(r) for r in findings.get("bill_reasons") or []) or "see findings"
-            return escalate(
-                dispatcher,
-                tracker,
-                "billing_dispute",
-                f"The customer disputes their bill after the bot explained it ({reasons}). They said: {said[:300]}",
-                queue="billing",
-                next_action="Ask which charge is wrong (the bot's explanation is in the transcript), check it against "
-                "the bill and correct or explain it.",
-            )
+            return billing_dispute(dispatcher, tracker, said)
         if offer == "sales_offer":
             return escalate(
                 dispatcher,
@@ -48,6 +43,50 @@ class ActionTakeOffer(Action):
                 next_action="Answer the sales question in the transcript.",
             )
         return escalate(dispatcher, tracker, "customer_request", "The customer accepted the offer of a person.")
+
+
+def customer_lines(tracker: Tracker, last: int = CUSTOMER_LINES) -> list[str]:
+    """The customer's last few messages, oldest first: "NO. its wrong" alone tells the agent nothing."""
+    lines = [str(e.get("text") or "").strip() for e in tracker.events if e.get("event") == "user"]
+    return [line[:200] for line in lines if line and not line.startswith("/")][-last:]
+
+
+def offer_of(tracker: Tracker) -> str | None:
+    """The offer a customer is taking up after the question was closed: a bill explained in this session."""
+    findings = tracker.get_slot("findings") or {}
+    return "billing_dispute" if findings.get("bill_reasons") and tracker.get_slot("problem") in BILLING else None
+
+
+def billing_dispute(dispatcher: CollectingDispatcher, tracker: Tracker, said: str) -> list[EventType]:
+    findings = tracker.get_slot("findings") or {}
+    reasons = ", ".join(CHANGE_WORDS.get(str(r), str(r)) for r in findings.get("bill_reasons") or []) or "see findings"
+    return escalate(
+        dispatcher,
+        tracker,
+        "billing_dispute",
+        f"The customer disputes their bill after the bot explained it ({reasons}). They said: {said[:600]}",
+        queue="billing",
+        next_action="The customer's words above say which charge they dispute: check it against the bill and "
+        "correct or explain it.",
+    )
+
+
+class ActionHandleNo(Action):
+    """ "No" with no question open: a plain "no" to "anything else?" ends the chat; a "no, that's wrong" about
+    a bill just explained goes to the billing team that was offered; anything else is asked what isn't right."""
+
+    def name(self) -> str:
+        return "action_handle_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        said = str(tracker.latest_message.get("text") or "")
+        if len(said.split()) <= PLAIN_NO_WORDS or said.startswith("/"):
+            dispatcher.utter_message(response="utter_goodbye")
+            return []
+        if offer_of(tracker) == "billing_dispute":
+            return billing_dispute(dispatcher, tracker, " / ".join(customer_lines(tracker)))
+        dispatcher.utter_message(response="utter_what_is_not_right", buttons=[PERSON])
+        return []
 
 
 class ActionHandleSales(Action):

@@ -57,13 +57,15 @@ async def order_status(ctx: Context) -> None:
     what = order.description or "your order"
     if order.state in {"held", "failed", "partial"}:
         step = STEP_WORDS.get(order.fallout_step or "", "one of the order steps")
-        since = f" since {day(order.fallout_since)}" if order.fallout_since else ""
         ctx.note(order_fallout_step=order.fallout_step, diagnosis="order_fallout")
-        stopped = "has failed" if order.state == "failed" else "is on hold"
+        if order.state == "failed":
+            stopped = "failed" + (f" on {day(order.fallout_since)}" if order.fallout_since else "")
+        else:
+            stopped = "has been on hold" + (f" since {day(order.fallout_since)}" if order.fallout_since else "")
+        why = f" ({order.fallout_reason})" if order.fallout_reason else ""
         ctx.say(
-            f"Your order {order.id} ({what}) {stopped} at {step}{since}"
-            f"{': ' + order.fallout_reason if order.fallout_reason else ''}. That's something our orders team "
-            "has to resolve, not you."
+            f"Your order {order.id} ({what}) {stopped}. It stopped at {step}{why}. That's something our "
+            "orders team has to resolve, not you."
         )
         ctx.escalate(
             "order_fallout",

@@ -10,6 +10,8 @@ decide everything else.
 
 from __future__ import annotations
 
+import re
+
 UNCLEAR_IN_A_ROW = 2
 """Fallbacks or out-of-scope turns in a row before a person is offered (a button; not imposed)."""
 COMPLAINTS = 2
@@ -95,3 +97,20 @@ def next_action_for(reason: str, has_findings: bool) -> str | None:
     if reason == "customer_request" and has_findings:
         return "Continue from what the bot found (findings and evidence below): the customer asked for a person."
     return NEXT_ACTION_BY_REASON.get(reason)
+
+
+PROBLEM_WORDS = [
+    (re.compile(r"\b(outages?|power cut)\b", re.I), "check_outage"),
+    (re.compile(r"\b(internet|broadband|wi-?fi|router|connection|online)\b", re.I), "report_internet_down"),
+    (re.compile(r"\b(signal|mobile|no service|calls?|texts?|4g|5g|sim)\b", re.I), "report_mobile_no_service"),
+    (re.compile(r"\b(bills?|charged?|charges|overcharg\w*|direct debit|payments?)\b", re.I), "bill_too_high"),
+    (re.compile(r"\b(orders?|delivery|delivered|installation|activat\w*)\b", re.I), "order_status"),
+    (re.compile(r"\b(engineers?|ticket|fault|fixed|repair\w*)\b", re.I), "ticket_status"),
+]
+"""Words that name a problem area in what a customer says (a complaint, "someone about my bill"), most
+specific first."""
+
+
+def problem_named_in(text: str) -> str | None:
+    """The problem area the customer's words name, if any."""
+    return next((problem for words, problem in PROBLEM_WORDS if words.search(text)), None)

@@ -1,4 +1,5 @@
-"""The same paragraph is never sent twice in a row: a second identical answer asks what is missing instead."""
+"""The same paragraph is never sent twice: a second identical answer asks what is missing instead, and the
+question the first one asked stays open (a "that's wrong" after it still reaches the team it offered)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,14 @@ PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
 
 
 def previous_bot_texts(tracker: Tracker) -> set[str]:
-    """What the bot said in its turn before the customer's latest message."""
+    """What the bot has said in this session before the customer's latest message: a customer who asks again
+    after a "goodbye" or a detour is not sent the same paragraph again either."""
     texts: set[str] = set()
-    users_seen = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
-        if kind == "user":
-            users_seen += 1
-            if users_seen == 2:
-                break
-        elif kind == "bot" and users_seen == 1 and event.get("text"):
+        if kind == "session_started":
+            break
+        if kind == "bot" and event.get("text"):
             texts.add(str(event["text"]).strip())
     return texts
 

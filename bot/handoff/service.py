@@ -44,6 +44,10 @@ TEAM = {"technical": "technical support", "billing": "billing", "orders": "order
 FRUSTRATION_MIN_TURNS = 2  # one angry line is venting; two in a row (mean of the last three) is frustration
 
 
+CALM_INTENTS = frozenset({"not_sure", "withdraw_request", "thank", "goodbye", "affirm", "stop_notifications"})
+"""A customer's last turn of these kinds never triggers the frustration handoff."""
+
+
 class HandoffError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -443,6 +447,10 @@ class HandoffService:
         tracker = await self.recorder.tracker(conversation_id)
         slots = tracker.get("slots") or {}
         latest = tracker.get("latest_message") or {}
+        if ((latest.get("intent") or {}).get("name") or "") in CALM_INTENTS:
+            # "Not sure yet", "cancel that", "thanks": the customer just said what they want, and it is not a
+            # person; earlier upset words do not overrule that.
+            return None
         said = "; ".join(t.text for t in turns[-3:])
         queue = QUEUE_BY_PROBLEM.get(slots.get("problem") or "", "general")
         return {

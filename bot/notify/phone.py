@@ -22,8 +22,10 @@ def mobile_e164(text: str) -> str | None:
 
 
 def any_phone(text: str) -> str | None:
-    """Any possible UK number in ``text`` (landlines too), to tell "not a mobile" from "not a number"."""
-    return normalize_phone(text) or phone_in(text)
+    """A possible UK number in ``text`` outside the mobile range (a landline), to tell "not a mobile" from "not a
+    number"; a 07 number with a digit missing is a mistyped mobile, not a landline."""
+    found = normalize_phone(text) or phone_in(text)
+    return None if found is None or found.startswith(UK_MOBILE_PREFIX) else found
 
 
 def is_mobile(e164: str) -> bool:

@@ -7,8 +7,9 @@ from rasa_sdk import Tracker
 
 from actions.conversation import ActionHandleComplaint, ActionHandleNotSure, ActionHandleWithdrawal, ActionReaskDeferred
 from actions.diagnosis import ActionDiagnose
+from actions.escalation import ActionEscalate
 from actions.identity import ActionStartProblem
-from actions.offers import ActionDeclineOffer, ActionHandleSales, ActionTakeOffer
+from actions.offers import ActionDeclineOffer, ActionHandleNo, ActionHandleSales, ActionTakeOffer
 from simulator.scenarios import BY_KEY
 from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
 from tests.actions.diagnose import diagnose, verified_slots
@@ -134,3 +135,32 @@ async def test_the_same_answer_is_not_sent_twice_in_a_row(oss: RunningSimulator)
     said = texts(second)
     assert answer not in said and "What's missing or not right?" in said
     assert any(b["payload"] == "/request_human" for m in second.messages for b in m.get("buttons") or [])
+
+
+async def test_no_that_is_wrong_after_a_bill_was_explained_reaches_billing_even_after_yes() -> None:
+    slots = {**verified_slots(BY_KEY["bill_one_off"], "bill_too_high"),
+             "findings": {"bill_reasons": ["oneOffCharge", "usage"]}}  # fmt: skip
+    state = tracker(slots=slots, intents=["bill_too_high", "affirm", "deny"],
+                    text="hmm actually no, i never had an engineer round, thats wrong")  # fmt: skip
+    state.events.insert(-1, {"event": "user", "text": "yes thats right", "parse_data": {}})
+    _, dispatcher = await run(ActionHandleNo(), state)
+    case = handoff(dispatcher)
+    assert case is not None and (case["reason"], case["queue"]) == ("billing_dispute", "billing")
+    assert "never had an engineer round" in case["summary"] and "a one-off charge" in case["summary"]
+    assert "oneOffCharge" not in case["summary"]  # the agent reads words, not codes
+
+
+async def test_a_plain_no_to_anything_else_says_goodbye_and_a_longer_one_asks_what_is_wrong() -> None:
+    _, bye = await run(ActionHandleNo(), tracker(intents=["thank", "deny"], text="no thanks"))
+    assert "Goodbye" in texts(bye)
+    _, ask = await run(ActionHandleNo(), tracker(intents=["thank", "deny"], text="no that is not what i asked for"))
+    assert "what isn't right" in texts(ask) and "Goodbye" not in texts(ask)
+
+
+async def test_asking_for_someone_about_the_bill_goes_to_billing_whatever_was_checked_before() -> None:
+    state = tracker(slots={"problem": "report_internet_down"}, intents=["report_internet_down", "request_human"],
+                    text="i want to speak to someone about my bill pls")  # fmt: skip
+    _, dispatcher = await run(ActionEscalate(), state)
+    case = handoff(dispatcher)
+    assert case is not None and case["queue"] == "billing"
+    assert "billing team" in texts(dispatcher)

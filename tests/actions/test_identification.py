@@ -30,6 +30,8 @@ def test_identifiers_in_the_forms_people_type_them() -> None:
     # an account number is not read as a phone number, and neither are other digit runs
     assert customer_ref_in("order 123456 for 10000004") is None
     assert customer_ref_in("12345") is None
+    assert postcode_in("b12 nd") == "B1 2ND"  # the space in the wrong place
+    assert postcode_in("b12 nd and more words") is None
 
 
 async def validate_postcode(slots: dict[str, object], typed: str) -> tuple[dict[str, object], str]:

@@ -192,3 +192,31 @@ async def test_hello_after_i_will_try_later_asks_the_question_again(customer: Cu
     assert "Welcome back" in reply and "Did that fix it?" in reply, customer
     await customer.say("no still the same")
     assert customer.handoffs and customer.handoffs[-1]["reason"] == "home_fix_failed", customer
+
+
+async def test_saying_the_bill_is_wrong_after_first_agreeing_still_reaches_billing(customer: Customer) -> None:
+    one_off = BY_KEY["bill_one_off"]
+    await customer.say("why is my bill so high")
+    await customer.say(f"{one_off.account_id} {one_off.postcode}")
+    assert "anything else" in (await customer.say("/affirm")).lower(), customer
+    reply = await customer.say("hmm actually no, i never had an engineer round, thats wrong")
+    assert "Goodbye" not in reply and "billing team" in reply, customer
+    assert customer.handoffs and customer.handoffs[-1]["reason"] == "billing_dispute", customer
+    assert "never had an engineer round" in str(customer.handoffs[-1]["summary"])
+
+
+async def test_still_broken_after_trying_the_steps_is_retested_not_told_them_again(customer: Customer) -> None:
+    router = BY_KEY["router_fault"]
+    await customer.say("internet not working")
+    steps = await customer.say(f"{router.account_id} {router.postcode}")
+    assert "Did that fix it?" in steps, customer
+    reply = await customer.say("ok tried it, still no internet")
+    assert steps not in reply and "technicians" in reply, customer
+    assert customer.handoffs and customer.handoffs[-1]["reason"] == "home_fix_failed"
+
+
+async def test_a_no_that_is_not_a_goodbye_is_asked_what_is_wrong_and_then_checked(customer: Customer) -> None:
+    await customer.say("thanks")
+    reply = await customer.say("no thats not what i meant at all")
+    assert "what isn't right" in reply and "Goodbye" not in reply, customer
+    assert "account number" in await customer.say("my internet has been down since monday"), customer

@@ -28,6 +28,8 @@ PROOFS: list[tuple[str, list[str]]] = [
         "tests/conversations/test_triage_conversations.py::test_asking_for_a_person_in_the_middle_of_identification"]),
     (r"Tell me what went wrong and I'll check it right now", [
         "tests/conversations/test_journeys.py::test_sarcasm_about_a_fault_is_a_complaint_about_that_fault"]),
+    (r"what isn't right and I'll check it", [
+        "tests/conversations/test_journeys.py::test_a_no_that_is_not_a_goodbye_is_asked_what_is_wrong_and_then_checked"]),
     (r"tell me whether it worked, and I'll carry on from there|and I'll ask you again", [
         "tests/conversations/test_journeys.py::test_not_sure_yet_keeps_the_question_open_without_a_person",
         "tests/actions/test_answers.py::test_coming_back_after_deferring_is_asked_the_question_again",

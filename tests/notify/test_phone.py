@@ -24,6 +24,7 @@ def test_what_is_not_a_uk_mobile_is_refused(typed: str) -> None:
 def test_a_landline_is_a_number_but_not_a_mobile() -> None:
     assert phone.mobile_e164("020 7946 0001") is None
     assert phone.any_phone("020 7946 0001") == "+442079460001"
+    assert phone.any_phone("07700 90032") is None  # a mobile with a digit missing is not a landline
 
 
 def test_hostile_unicode_is_refused_not_raised() -> None:
