@@ -32,14 +32,6 @@ INTENT_TITLES = {
 }
 YES_NO: list[dict[str, str]] = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 PERSON = {"title": "Talk to a person", "payload": "/request_human"}
-NOT_SURE_ANSWERS = {
-    "home_fix": "utter_not_sure_home_fix",
-    "billing_dispute": "utter_not_sure_keep_open",
-    "outage_notification": "utter_not_sure_keep_open",
-    "notify_number": "utter_not_sure_keep_open",
-    "sales_offer": "utter_not_sure_keep_open",
-}
-"""What "not sure yet" gets, by the question it answers; the question stays open either way."""
 REASK = {"home_fix": "utter_reask_home_fix"}
 COMPLAINT_PROBLEM_MIN_CONFIDENCE = 0.15  # a problem this likely beside "complain" is what the complaint is about
 FORM_OF_PROBLEM = {"check_outage": "area_form", "change_plan": "change_request_form",
@@ -175,7 +167,10 @@ class ActionHandleNotSure(Action):
         if not awaiting:
             dispatcher.utter_message(response="utter_not_sure_nothing_asked")
             return []
-        dispatcher.utter_message(response=NOT_SURE_ANSWERS.get(awaiting, "utter_not_sure_keep_open"))
+        # The question stays open either way; only trying the home fix later gets its own words.
+        dispatcher.utter_message(
+            response="utter_not_sure_home_fix" if awaiting == "home_fix" else "utter_not_sure_keep_open"
+        )
         findings = dict(tracker.get_slot("findings") or {})
         findings["deferred"] = awaiting
         return [SlotSet("findings", findings)]

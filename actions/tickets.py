@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from actions.diagnosis import Context
 from actions.oss import models as m
 from actions.oss.errors import OssNotFound
+from actions.wording import spelled_out
 
 STATUS_WORDS = {"acknowledged": "logged", "inProgress": "being worked on", "pending": "waiting on an update",
                 "held": "on hold", "resolved": "resolved", "closed": "closed"}  # fmt: skip
@@ -42,7 +43,7 @@ async def ticket_status(ctx: Context) -> None:
         )
         return
     ctx.note(ticket=ticket.id, ticket_status=ticket.status)
-    status = STATUS_WORDS.get(ticket.status or "", ticket.status or "open")
+    status = STATUS_WORDS.get(ticket.status or "") or (spelled_out(ticket.status) if ticket.status else "open")
     expected = ticket.expected_resolution
     if ticket.past_sla(datetime.now(timezone.utc)):
         ctx.note(diagnosis="ticket_past_sla")

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.chat.delivery import AS_TICKET, TO_PERSON
-from tests.fixtures.gateway import ExtraGateway, extra_gateway
+from tests.fixtures.gateway import ExtraGateway, running_gateway
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat, texts
 from tests.fixtures.tcp_proxy import TcpProxy
@@ -34,18 +34,15 @@ def rasa(product: Product) -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def gateway(product: Product, rasa: TcpProxy) -> Iterator[ExtraGateway]:
-    gateway = extra_gateway(
+    yield from running_gateway(
         product,
-        redis_url=product.redis_url.removesuffix("/0") + "/1",
+        "/1",
         rasa_url=rasa.url,
         rasa_timeout_s="2",
         chat_retry_interval_s="1",
         chat_rate_limit=str(RATE_LIMIT),
         allowed_origins=SHOP,
     )
-    gateway.start()
-    yield gateway
-    gateway.close()
 
 
 @pytest.fixture(autouse=True)

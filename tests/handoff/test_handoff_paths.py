@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.auth.roles import Role
-from tests.fixtures.gateway import ExtraGateway, extra_gateway
+from tests.fixtures.gateway import ExtraGateway, extra_gateway, running_gateway
 from tests.fixtures.product import Product
 from tests.handoff.staff import Staff, escalated_customer, make_staff
 
@@ -23,18 +23,15 @@ DB = "/4"
 
 @pytest.fixture(scope="module")
 def gateway(product: Product) -> Iterator[ExtraGateway]:
-    gateway = extra_gateway(
+    yield from running_gateway(
         product,
-        redis_url=product.redis_url.removesuffix("/0") + DB,
+        DB,
         handoff_reannounce_after_s="2",
         handoff_reannounce_max="2",
         handoff_reconnect_grace_s="3",
         handoff_presence_ttl_s="8",
         handoff_sweep_interval_s="0.5",
     )
-    gateway.start()
-    yield gateway
-    gateway.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import redis.asyncio
 from bot.auth.roles import Role
 from bot.handoff.withdrawal import WITHDRAW_MIN_CONFIDENCE
 from bot.settings import PROJECT_ROOT
-from tests.fixtures.gateway import ExtraGateway, extra_gateway
+from tests.fixtures.gateway import ExtraGateway, running_gateway
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat, texts
 from tests.fixtures.tcp_proxy import TcpProxy
@@ -34,10 +34,7 @@ def test_the_gateway_withdraws_at_the_nlu_fallback_threshold() -> None:
 
 @pytest.fixture(scope="module")
 def gateway(product: Product) -> Iterator[ExtraGateway]:
-    gateway = extra_gateway(product, redis_url=product.redis_url.removesuffix("/0") + DB)
-    gateway.start()
-    yield gateway
-    gateway.close()
+    yield from running_gateway(product, DB)
 
 
 @pytest.fixture
@@ -124,16 +121,7 @@ def rasa(product: Product) -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def gateway_without_nlu(product: Product, rasa: TcpProxy) -> Iterator[ExtraGateway]:
-    gateway = extra_gateway(
-        product,
-        redis_url=product.redis_url.removesuffix("/0") + DB_NO_NLU,
-        rasa_url=rasa.url,
-        rasa_timeout_s="2",
-        chat_retry_interval_s="1",
-    )
-    gateway.start()
-    yield gateway
-    gateway.close()
+    yield from running_gateway(product, DB_NO_NLU, rasa_url=rasa.url, rasa_timeout_s="2", chat_retry_interval_s="1")
 
 
 async def test_the_button_leaves_the_queue_while_the_nlu_is_unreachable_and_nothing_is_lost(

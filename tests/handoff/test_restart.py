@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.auth.roles import Role
-from tests.fixtures.gateway import ExtraGateway, extra_gateway
+from tests.fixtures.gateway import ExtraGateway, running_gateway
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat
 from tests.handoff.staff import Staff, escalated_customer, make_staff
@@ -25,10 +25,7 @@ DB = "/5"
 
 @pytest.fixture(scope="module")
 def gateway(product: Product) -> Iterator[ExtraGateway]:
-    gateway = extra_gateway(product, redis_url=product.redis_url.removesuffix("/0") + DB)
-    gateway.start()
-    yield gateway
-    gateway.close()
+    yield from running_gateway(product, DB)
 
 
 @pytest.fixture
