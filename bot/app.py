@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from bot.auth import router as auth_router
 from bot.auth import start_auth
+from bot.auth.same_site import CookieWriteGuard
 from bot.chat.delivery import Delivery
 from bot.chat.publisher import ChatPublisher, server_emit
 from bot.chat.server import ChatChannel, create_server
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sio, lambda: cast(GatewayState, app.state.gateway), lambda: cast(HandoffState, app.state.handoff).service
     )
     app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))
+    app.add_middleware(CookieWriteGuard)
     if settings.allowed_origins:
         # mypy 1.4 cannot match Starlette's ParamSpec middleware factory (it refuses CORSMiddleware too).
         app.add_middleware(

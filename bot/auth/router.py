@@ -6,8 +6,8 @@
 - ``POST /api/auth/logout``, ``GET /api/auth/me``.
 - ``GET /login`` and ``POST /login`` (form): the same for the dashboard, then a redirect to ``next``.
 
-SameSite=Strict keeps the cookie off cross-site requests, and form posts must come from the gateway's own
-origin when the browser says where they come from, so the dashboard's forms are safe from CSRF.
+SameSite=Strict keeps the cookie off cross-site requests, and every cookie-authenticated write must come from
+the gateway's own pages (:mod:`bot.auth.same_site`); the login form itself is held to the same rule.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.auth.accounts import Session, TooManyAttempts, User
 from bot.auth.dependencies import SESSION_COOKIE, AuthDep, OptionalUserDep, presented_token, require_roles
 from bot.auth.pages import page, respond
 from bot.auth.roles import Role
+from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
 
 router = APIRouter(tags=["auth"])
@@ -96,21 +97,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def same_origin(request: Request) -> bool:
-    """A form post whose browser names another origin is refused (CSRF defence beside SameSite)."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
-
-
-def _login_page(next_path: str, error: str = "") -> str:
-    message = f'<p class="error">{escape(error)}</p>' if error else ""
+def _login_page(next_path: str, error: str = "", username: str = "") -> str:
+    message = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     form = (
         f'<div class="card" style="max-width:22rem"><h1>Log in</h1>{message}'
         f'<form method="post" action="/login?{escape(urlencode({"next": next_path}))}">'
-        '<p><label>User name<br><input name="username" autocomplete="username" required></label></p>'
-        '<p><label>Password<br><input name="password" type="password" autocomplete="current-password" required>'
+        '<p><label>User name<br><input name="username" autocomplete="username" '
+        f'value="{escape(username[:64])}" required{"" if username else " autofocus"}></label></p>'
+        '<p><label>Password<br><input name="password" type="password" autocomplete="current-password" '
+        f"required{' autofocus' if username else ''}>"
         "</label></p><p><button>Log in</button></p></form></div>"
     )
     return page("Log in", form)
@@ -126,8 +121,8 @@ async def login_page(user: OptionalUserDep, next: str | None = None) -> Response
 @router.post("/login", include_in_schema=False)
 async def login_form(request: Request, auth: AuthDep, next: str | None = None) -> Response:
     target = safe_next(next)
-    if not same_origin(request):
-        return respond(_login_page(target, "This form must be sent from this site."), status_code=403)
+    if not from_this_site(request.headers):
+        return respond(_login_page(target, CROSS_SITE_MESSAGE), status_code=403)
     raw = await request.body()
     if len(raw) > MAX_FORM_BYTES:
         return respond(_login_page(target, "That form is too large."), status_code=413)
@@ -136,9 +131,9 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
     try:
         session = await _login(auth, username, password) if username and password else None
     except GatewayError as exc:
-        return respond(_login_page(target, exc.message), status_code=exc.status)
+        return respond(_login_page(target, exc.message, username), status_code=exc.status)
     if session is None:
-        return respond(_login_page(target, "The user name or the password is wrong."), status_code=401)
+        return respond(_login_page(target, "The user name or the password is wrong.", username), status_code=401)
     response = RedirectResponse(target, status_code=303)
     _set_cookie(response, session, secure=not auth.settings.development)
     return response
@@ -147,7 +142,7 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
 @router.post("/logout", include_in_schema=False)
 async def logout_form(request: Request, auth: AuthDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
-    if token and same_origin(request):
+    if token:  # CookieWriteGuard has refused it already unless it came from this site's own page
         await auth.accounts.close_session(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from bot.auth import OptionalUserDep, Role, User
 from bot.auth.pages import page, respond
-from bot.auth.router import same_origin
+from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
 from bot.insights import backlog, views
 from bot.insights.charts import volume_chart
@@ -133,8 +133,8 @@ async def backlog_page(request: Request, user: OptionalUserDep, state: State) ->
 
 
 async def _form(request: Request) -> dict[str, str]:
-    if not same_origin(request):
-        raise GatewayError(403, "cross_site", "This form must be sent from this site.")
+    if not from_this_site(request.headers):
+        raise GatewayError(403, "cross_site", CROSS_SITE_MESSAGE)
     raw = await request.body()
     if len(raw) > MAX_FORM_BYTES:
         raise GatewayError(413, "form_too_large", "That form is too large.")
