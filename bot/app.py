@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sio, lambda: cast(GatewayState, app.state.gateway), lambda: cast(HandoffState, app.state.handoff).service
     )
     app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))
-    app.add_middleware(CookieWriteGuard)
+    app.add_middleware(CookieWriteGuard)  # type: ignore[arg-type,call-arg]  # (the mypy 1.4 note below)
     if settings.allowed_origins:
         # mypy 1.4 cannot match Starlette's ParamSpec middleware factory (it refuses CORSMiddleware too).
         app.add_middleware(

@@ -20,16 +20,14 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.auth import keys
-from bot.auth.passwords import hash_password, needs_rehash, verify_password
+from bot.auth.passwords import hash_password_async, needs_rehash, verify_password_async
 from bot.auth.roles import Role
+from bot.auth.throttle import LoginThrottle
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MAX_DISPLAY_NAME_CHARS = 40  # fits the customer's status line ("Talking to …") on a phone
 DISPLAY_NAME = re.compile(r"[^\W\d_][\w .'-]*", re.UNICODE)
 """A display name starts with a letter; letters, digits, spaces, apostrophes, dots and hyphens (no "@")."""
-MAX_FAILURES = 10
-"""Failed logins for one user name within ``FAILURE_WINDOW_S`` before logins are refused for a while."""
-FAILURE_WINDOW_S = 15 * 60
 
 
 class AccountError(ValueError):
@@ -89,6 +87,7 @@ class Accounts:
     def __init__(self, redis: Redis[bytes], session_ttl_s: int) -> None:
         self._redis = redis
         self.session_ttl_s = session_ttl_s
+        self._throttle = LoginThrottle(redis)
 
     async def set_user(self, name: str, role: Role, password: str, display_name: str | None = None) -> User:
         """Create the user, or replace their role and password (and display name, when given)."""
@@ -96,7 +95,8 @@ class Accounts:
             raise AccountError("a user name is 2-64 characters: lower-case letters, digits, '.', '_' or '-'")
         if not password:
             raise AccountError("the password is empty")
-        fields: dict[str | bytes, str | int] = {"v": 1, "role": role.value, "password": hash_password(password),
+        fields: dict[str | bytes, str | int] = {"v": 1, "role": role.value,
+                                               "password": await hash_password_async(password),
                                                "disabled": "0", "created": int(time.time())}  # fmt: skip
         if display_name is not None:
             fields["display_name"] = checked_display_name(display_name)
@@ -149,23 +149,21 @@ class Accounts:
             await self._redis.delete(*(keys.session(d.decode()) for d in digests))
         await self._redis.delete(keys.user_sessions(name))
 
-    async def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password is right; counts failures per name and refuses after too many."""
-        failures_key = keys.failures(name[:64])
-        failures = int(await self._redis.get(failures_key) or 0)
-        if failures >= MAX_FAILURES:
-            raise TooManyAttempts(max(1, int(await self._redis.ttl(failures_key))))
+    async def authenticate(self, name: str, password: str, address: str = "local") -> User | None:
+        """The user if the password is right; :class:`TooManyAttempts` when this address must wait
+        (see :mod:`bot.auth.throttle`). ``address`` is the client's IP address."""
+        name, address = name[:64], address[:64]
+        verdict = await self._throttle.reserve(name, address)
+        if not verdict.allowed:
+            raise TooManyAttempts(verdict.retry_after_s)
         stored = await self.password_hash(name) if USERNAME.fullmatch(name) else None
         user = await self.get(name) if stored else None
-        if not verify_password(stored, password) or user is None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(failures_key)
-                pipe.expire(failures_key, FAILURE_WINDOW_S)
-                await pipe.execute()
+        if not await verify_password_async(stored, password) or user is None:
+            await self._throttle.failed(name, address)
             return None
-        await self._redis.delete(failures_key)
+        await self._throttle.succeeded(name, address)
         if stored and needs_rehash(stored):
-            await self._redis.hset(keys.user(name), "password", hash_password(password))
+            await self._redis.hset(keys.user(name), "password", await hash_password_async(password))
         return user
 
     async def open_session(self, user: User) -> Session:

@@ -20,5 +20,4 @@ def user_sessions(name: str) -> str:
     return f"{PREFIX}:user:{name}:sessions"
 
 
-def failures(name: str) -> str:
-    return f"{PREFIX}:failures:{name}"
+# Failed-login counters: bot/auth/throttle.py (``triage:auth:failures:*``).

@@ -56,9 +56,14 @@ def _set_cookie(response: Response, session: Session, secure: bool) -> None:
     )  # fmt: skip
 
 
-async def _login(auth: AuthDep, username: str, password: str) -> Session | None:
+def client_address(request: Request) -> str:
+    """The client's IP address (uvicorn takes it from X-Forwarded-For when the proxy is trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def _login(auth: AuthDep, username: str, password: str, address: str) -> Session | None:
     try:
-        user = await auth.accounts.authenticate(username.strip().lower(), password)
+        user = await auth.accounts.authenticate(username.strip().lower(), password, address)
     except TooManyAttempts as exc:
         message = f"Too many failed logins; try again in {exc.retry_after_s} s."
         raise GatewayError(429, "too_many_attempts", message) from None
@@ -66,8 +71,8 @@ async def _login(auth: AuthDep, username: str, password: str) -> Session | None:
 
 
 @router.post("/api/auth/login", response_model=LoginOut)
-async def login(body: LoginIn, auth: AuthDep, response: Response) -> LoginOut:
-    session = await _login(auth, body.username, body.password)
+async def login(body: LoginIn, request: Request, auth: AuthDep, response: Response) -> LoginOut:
+    session = await _login(auth, body.username, body.password, client_address(request))
     if session is None:
         raise GatewayError(401, "invalid_credentials", "The user name or the password is wrong.")
     _set_cookie(response, session, secure=not auth.settings.development)
@@ -129,7 +134,8 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
     fields = parse_qs(raw.decode("utf-8", errors="replace"))
     username, password = fields.get("username", [""])[0], fields.get("password", [""])[0]
     try:
-        session = await _login(auth, username, password) if username and password else None
+        address = client_address(request)
+        session = await _login(auth, username, password, address) if username and password else None
     except GatewayError as exc:
         return respond(_login_page(target, exc.message, username), status_code=exc.status)
     if session is None:
