@@ -12,9 +12,12 @@ import sys
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, ValidationError, root_validator, validator
+
+from bot.secret_strength import weakness
 
 ENV_PREFIX = "TRIAGE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -245,6 +248,10 @@ class Settings(BaseSettings):
         if values.get("env") == Environment.production and not values.get("sms_gateway_url"):
             # The development SMS sink only writes to a file: in production an alert would never reach anyone.
             raise ValueError("TRIAGE_SMS_GATEWAY_URL must be set when TRIAGE_ENV=production")
+        if values.get("env") == Environment.production:
+            weak = [f"{name} {reason}" for name, reason in _weak_secrets(values)]
+            if weak:
+                raise ValueError("production needs real secrets: " + "; ".join(weak))
         return values
 
     @property
@@ -302,6 +309,25 @@ class Settings(BaseSettings):
     @property
     def effective_smtp_host(self) -> str:
         return self.smtp_host or _client_host(self.host)
+
+
+SECRET_FIELDS = ("rasa_token", "oss_token", "learning_pseudonym_secret", "accounts_admin_password",
+                 "sms_gateway_token", "smtp_password")  # fmt: skip
+
+
+def _weak_secrets(values: dict[str, object]) -> list[tuple[str, str]]:
+    """``(TRIAGE_NAME, why)`` for every secret that is set but unfit for production (see bot/secret_strength)."""
+    found: list[tuple[str, str]] = []
+    for field in SECRET_FIELDS:
+        value = values.get(field)
+        secret = value.get_secret_value() if isinstance(value, SecretStr) else ""
+        reason = weakness(secret) if secret else None  # empty: not set
+        if reason:
+            found.append((f"TRIAGE_{field.upper()}", reason))
+    password = urlsplit(str(values.get("redis_url") or "")).password
+    if password and (reason := weakness(unquote(password))):
+        found.append(("the password in TRIAGE_REDIS_URL", reason))
+    return found
 
 
 def _client_host(bind_host: str) -> str:

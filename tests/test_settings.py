@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.settings import Environment, SettingsError, load_settings
 
@@ -73,4 +76,43 @@ def test_production_refuses_to_start_without_a_real_sms_gateway(monkeypatch: pyt
     monkeypatch.setenv("TRIAGE_ENV", "production")
     monkeypatch.setenv("TRIAGE_RASA_TOKEN", "a-long-random-token")
     with pytest.raises(SettingsError, match="TRIAGE_SMS_GATEWAY_URL"):
+        load_settings()
+
+
+def _example_secrets() -> dict[str, str]:
+    """Every secret the deploy examples ship, by the TRIAGE_* setting it ends up in."""
+    root = Path(__file__).resolve().parents[1] / "deploy"
+    env = dict(line.split("=", 1) for line in (root / ".env.example").read_text().splitlines() if "=" in line)
+    k8s = yaml.safe_load((root / "k8s" / "secret.example.yaml").read_text())["stringData"]
+    return {
+        "TRIAGE_RASA_TOKEN": env["RASA_TOKEN"],
+        "TRIAGE_LEARNING_PSEUDONYM_SECRET": env["LEARNING_PSEUDONYM_SECRET"],
+        "TRIAGE_ACCOUNTS_ADMIN_PASSWORD": env["ADMIN_PASSWORD"],
+        "TRIAGE_REDIS_URL": f"redis://:{env['REDIS_PASSWORD']}@redis:6379/0",
+        **{name: value for name, value in k8s.items() if name.startswith("TRIAGE_") and value},
+    }
+
+
+@pytest.mark.parametrize(("name", "value"), sorted(_example_secrets().items()))
+def test_production_refuses_every_placeholder_the_examples_ship(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIAGE_ENV", "production")
+    monkeypatch.setenv("TRIAGE_SMS_GATEWAY_URL", "https://sms.example/api")
+    monkeypatch.setenv("TRIAGE_RASA_TOKEN", "Zk3p9QvT2mX8rL5wY1bN")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="production needs real secrets") as refused:
+        load_settings()
+    shown = "the password in TRIAGE_REDIS_URL" if name == "TRIAGE_REDIS_URL" else name
+    assert shown in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ["short-Tok3n", "aaaaaaaaaaaaaaaaaaaaaaaa", "password1", "your-token-here-please"])
+def test_production_refuses_short_predictable_or_placeholder_tokens(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIAGE_ENV", "production")
+    monkeypatch.setenv("TRIAGE_SMS_GATEWAY_URL", "https://sms.example/api")
+    monkeypatch.setenv("TRIAGE_RASA_TOKEN", value)
+    with pytest.raises(SettingsError, match="TRIAGE_RASA_TOKEN"):
         load_settings()

@@ -105,7 +105,7 @@ async def test_demo_accounts_exist_in_development(auth: AuthState) -> None:
 def production(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "env": Environment.production,
-        "rasa_token": "rasa-token",
+        "rasa_token": "r4sa-t0ken-for-the-tests-only",
         "sms_gateway_url": "https://sms.example/api",
     }
     values.update(overrides)
