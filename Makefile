@@ -21,9 +21,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock scripts/setup_venv.sh scrip
 $(SPACY_MODEL)/BUILD_ID: scripts/build_spacy_model.py | $(VENV)/.installed
 	@TF_CPP_MIN_LOG_LEVEL=3 $(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
 
-setup: $(VENV)/.installed $(SPACY_MODEL)/BUILD_ID ## create .venv (Python 3.10), build the spaCy pipeline, get redis-server and Chromium
+setup: $(VENV)/.installed $(SPACY_MODEL)/BUILD_ID ## create .venv (Python 3.10), build the spaCy pipeline, get redis-server, Chromium and nginx
 	@scripts/ensure_redis.sh
 	@scripts/ensure_chromium.sh
+	@scripts/ensure_nginx.sh
 
 train: setup ## train the Rasa model, unless data and config are unchanged
 	@$(PY) -m bot.training
