@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         None, description="Root of the TMF Open APIs; defaults to the bundled simulator."
     )
     oss_token: SecretStr | None = Field(None, description="Bearer token sent to every TMF API.")
+    simulator_admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token of the simulator's /admin API (faults, reset, scenarios); required to run the "
+        "simulator in production, where it also needs TRIAGE_SIMULATOR_IN_PRODUCTION=true.",
+    )
+    simulator_in_production: bool = Field(
+        False, description="Run the OSS/BSS simulator although TRIAGE_ENV=production (a demonstration or staging)."
+    )
     oss_api_urls: dict[str, AnyHttpUrl] = Field(
         default_factory=dict,
         description='Per-API base URL overrides as JSON, e.g. {"customerManagement": "https://crm.example/tmf-api/customerManagement/v4"}.',
@@ -312,7 +320,7 @@ class Settings(BaseSettings):
 
 
 SECRET_FIELDS = ("rasa_token", "oss_token", "learning_pseudonym_secret", "accounts_admin_password",
-                 "sms_gateway_token", "smtp_password")  # fmt: skip
+                 "sms_gateway_token", "smtp_password", "simulator_admin_token")  # fmt: skip
 
 
 def _weak_secrets(values: dict[str, object]) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import uvicorn
 
-from bot.settings import settings_or_complain
+from bot.settings import Settings, settings_or_complain
 from simulator.app import SimulatorConfig, create_app
 from simulator.faults import FaultSpec, parse_fault_option
 from simulator.seed import DEFAULT_SEED
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_or_complain()
     if settings is None:
         return 2
+    refusal = production_refusal(settings)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         faults = _faults(args.fault)
         anchor = datetime.fromisoformat(args.anchor.replace("Z", "+00:00")) if args.anchor else None
@@ -46,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         anchor=anchor,
         token=settings.oss_token.get_secret_value() if settings.oss_token else None,
+        admin_token=settings.simulator_admin_token.get_secret_value() if settings.simulator_admin_token else None,
         faults=faults,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -60,6 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         timeout_graceful_shutdown=2,
     )
     return 0
+
+
+def production_refusal(settings: Settings) -> str | None:
+    """Why the simulator must not start: in production only when asked explicitly, and never with an open admin
+    API (it injects faults, resets data and lists the fake customers' names, accounts and phone numbers)."""
+    if settings.development:
+        return None
+    if not settings.simulator_in_production:
+        return (
+            "Refusing to run the OSS/BSS simulator with TRIAGE_ENV=production: point TRIAGE_OSS_BASE_URL at the "
+            "operator's TMF APIs, or set TRIAGE_SIMULATOR_IN_PRODUCTION=true for a demonstration."
+        )
+    if settings.simulator_admin_token is None:
+        return "The simulator's /admin API needs its own token in production: set TRIAGE_SIMULATOR_ADMIN_TOKEN."
+    return None
 
 
 def _faults(options: list[str]) -> tuple[tuple[str, FaultSpec], ...]:

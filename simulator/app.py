@@ -31,6 +31,8 @@ class SimulatorConfig:
     """Time the seeded data is relative to; by default the start time truncated to the hour."""
     token: str | None = None
     """When set, every TMF call needs ``Authorization: Bearer <token>``."""
+    admin_token: str | None = None
+    """When set, every ``/admin`` call needs ``Authorization: Bearer <admin_token>`` (the TMF token does not do)."""
     faults: tuple[tuple[str, FaultSpec], ...] = field(default=())
     random_customers: int = RANDOM_CUSTOMERS
 
@@ -69,21 +71,24 @@ def create_app(config: SimulatorConfig | None = None) -> FastAPI:
     # Starlette's middleware factory protocol does not type pure ASGI classes; partial() keeps them ASGI apps.
     layers: list[Any] = [partial(FaultMiddleware, board=board)]
     if config.token:
-        layers.append(partial(BearerAuthMiddleware, token=config.token))
+        layers.append(partial(BearerAuthMiddleware, token=config.token, prefix=ROOT + "/"))
+    if config.admin_token:
+        layers.append(partial(BearerAuthMiddleware, token=config.admin_token, prefix="/admin"))
     for layer in layers:
         app.add_middleware(layer)
     return app
 
 
 class BearerAuthMiddleware:
-    """401 with a TMF error body for TMF calls without the configured bearer token."""
+    """401 with a TMF error body for calls under ``prefix`` without the configured bearer token."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str, prefix: str) -> None:
         self.app = app
         self.expected = f"Bearer {token}".encode()
+        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(ROOT + "/"):
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             given = dict(scope["headers"]).get(b"authorization", b"")
             if not secrets.compare_digest(given, self.expected):
                 response = error_response(401, "UNAUTHORIZED", "Unauthorized", "a valid bearer token is required")

@@ -137,9 +137,14 @@ def test_the_build_context_keeps_what_the_image_needs(path: str) -> None:
     assert not docker_ignored(path), f"the image build needs {path}"
 
 
-def k8s_manifests() -> list[dict[str, Any]]:
-    kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
-    return [doc for resource in kustomization["resources"] for doc in documents(DEPLOY / "k8s" / resource)]
+def k8s_manifests(folder: Path = DEPLOY / "k8s") -> list[dict[str, Any]]:
+    """The documents a kustomization lists (resources that are folders: their own kustomization's)."""
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    docs: list[dict[str, Any]] = []
+    for resource in kustomization["resources"]:
+        path = (folder / resource).resolve()
+        docs.extend(k8s_manifests(path) if path.is_dir() else documents(path))
+    return docs
 
 
 def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None:
@@ -165,7 +170,9 @@ def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None
             if name in SCALED:
                 assert workload["spec"]["replicas"] >= 2, name
                 assert name in by_kind["Service"], f"{name} has no Service to balance over its replicas"
-    assert {"rasa", "actions", "gateway", "learning", "simulator"} <= workloads.keys()
+    assert {"rasa", "actions", "gateway", "learning"} <= workloads.keys()
+    assert "simulator" not in workloads, "production points at the operator's TMF APIs, not at the simulator"
+    assert "simulator" not in settings["TRIAGE_OSS_BASE_URL"]
 
     rasa = by_kind["StatefulSet"]["rasa"]["spec"]
     (container,) = rasa["template"]["spec"]["containers"]
@@ -191,3 +198,16 @@ def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None
 @pytest.mark.parametrize("path", sorted(p.relative_to(DEPLOY) for p in DEPLOY.rglob("*.yaml")), ids=str)
 def test_every_deployment_file_is_valid_yaml(path: Path) -> None:
     assert documents(DEPLOY / path)
+
+
+def test_the_kubernetes_demo_adds_the_simulator_asked_for_explicitly_with_its_own_admin_token() -> None:
+    demo = DEPLOY / "k8s" / "demo"
+    workloads = {doc["metadata"]["name"]: doc for doc in k8s_manifests(demo) if doc["kind"] == "Deployment"}
+    (container,) = workloads["simulator"]["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    assert env["TRIAGE_SIMULATOR_IN_PRODUCTION"] == "true"
+    assert {"secretRef": {"name": "triage-secrets"}} in container["envFrom"]
+    (example,) = documents(DEPLOY / "k8s" / "secret.example.yaml")
+    assert "TRIAGE_SIMULATOR_ADMIN_TOKEN" in example["stringData"]
+    patch = yaml.safe_load((demo / "kustomization.yaml").read_text())["patches"][0]["patch"]
+    assert "http://simulator:8080/tmf-api" in patch

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -121,6 +124,43 @@ async def test_bearer_token_is_required_when_configured() -> None:
     assert refused.status_code == wrong.status_code == 401
     assert refused.headers["WWW-Authenticate"] == "Bearer"
     assert allowed.status_code == 200
+
+
+async def test_the_admin_api_needs_its_own_token_not_the_tmf_one() -> None:
+    anchor = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    config = SimulatorConfig(token="tmf-s3cret", admin_token="admin-s3cret", anchor=anchor)
+    transport = httpx.ASGITransport(app=create_app(config))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        for path in ("/admin/scenarios", "/admin/requests"):
+            assert (await client.get(path)).status_code == 401
+            assert (await client.get(path, headers={"Authorization": "Bearer tmf-s3cret"})).status_code == 401
+        fault = await client.put("/admin/faults/customerManagement", json={"mode": "error", "status": 503},
+                                 headers={"Authorization": "Bearer tmf-s3cret"})  # fmt: skip
+        assert fault.status_code == 401
+        tmf = await client.get("/tmf-api" + CUSTOMER, headers={"Authorization": "Bearer tmf-s3cret"})
+        assert tmf.status_code == 200, "the refused fault was not set"
+        allowed = await client.get("/admin/scenarios", headers={"Authorization": "Bearer admin-s3cret"})
+        assert allowed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("extra", "refusal"),
+    [
+        ({}, "TRIAGE_SIMULATOR_IN_PRODUCTION"),
+        ({"TRIAGE_SIMULATOR_IN_PRODUCTION": "true"}, "TRIAGE_SIMULATOR_ADMIN_TOKEN"),
+    ],
+)
+def test_production_runs_the_simulator_only_when_asked_and_never_with_an_open_admin_api(
+    extra: dict[str, str], refusal: str
+) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
+    env.update(TRIAGE_ENV="production", TRIAGE_RASA_TOKEN="Zk3p9QvT2mX8rL5wY1bN",
+               TRIAGE_SMS_GATEWAY_URL="https://sms.example/api", **extra)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "simulator", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert refusal in run.stderr
 
 
 def test_fault_options_from_the_command_line() -> None:
