@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot.auth import router as auth_router
 from bot.auth import start_auth
 from bot.auth.same_site import CookieWriteGuard
+from bot.body_limit import BodyLimit
 from bot.chat.delivery import Delivery
 from bot.chat.publisher import ChatPublisher, server_emit
 from bot.chat.server import ChatChannel, create_server
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         docs_url="/api/docs" if settings.development else None,
-        openapi_url="/api/openapi.json",
+        openapi_url="/api/openapi.json" if settings.development else None,
     )
     install_error_handlers(app)
     app.include_router(health.router)
@@ -98,6 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.mount(settings.socketio_path, socketio.ASGIApp(sio, socketio_path=settings.socketio_path))
     app.add_middleware(CookieWriteGuard)  # type: ignore[arg-type,call-arg]  # (the mypy 1.4 note below)
+    app.add_middleware(
+        BodyLimit,  # type: ignore[arg-type]
+        max_bytes=settings.max_request_bytes,  # type: ignore[call-arg]
+        exempt_prefix=settings.socketio_path,
+    )
     if settings.allowed_origins:
         # mypy 1.4 cannot match Starlette's ParamSpec middleware factory (it refuses CORSMiddleware too).
         app.add_middleware(

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
         'comma-separated ("https://shop.example,https://help.example"); the gateway\'s own origin always may. '
         '"*" allows any site.',
     )
+    max_request_bytes: int = Field(
+        256 * 1024, ge=16 * 1024, description="The largest HTTP request body the gateway reads (socket.io: its own)."
+    )
     socketio_path: str = Field(
         "/socket.io", regex=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", description="Where the socket.io channel is."
     )

@@ -26,6 +26,7 @@ from bot.auth.pages import page, respond
 from bot.auth.roles import Role
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
+from bot.unicode_text import scrub
 
 router = APIRouter(tags=["auth"])
 
@@ -63,7 +64,8 @@ def client_address(request: Request) -> str:
 
 async def _login(auth: AuthDep, username: str, password: str, address: str) -> Session | None:
     try:
-        user = await auth.accounts.authenticate(username.strip().lower(), password, address)
+        # A lone surrogate (JSON's "\ud800") cannot be hashed or stored: it only ever makes a wrong password.
+        user = await auth.accounts.authenticate(scrub(username).strip().lower(), scrub(password), address)
     except TooManyAttempts as exc:
         message = f"Too many failed logins; try again in {exc.retry_after_s} s."
         raise GatewayError(429, "too_many_attempts", message) from None

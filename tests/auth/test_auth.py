@@ -134,3 +134,14 @@ async def test_production_starts_with_real_secrets_and_creates_no_demo_accounts(
 async def test_a_short_admin_password_is_refused(redis: Redis[bytes]) -> None:
     with pytest.raises(UnsafeConfiguration, match="at least 12"):
         await start_auth(Settings(accounts_admin_password=SecretStr("short")), redis)
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_a_lone_surrogate_in_a_login_field_is_a_wrong_login_not_a_crash(
+    client: httpx.AsyncClient, field: str
+) -> None:
+    fields = {"username": '"agent"', "password": f'"{DEMO_PASSWORD}"', field: '"x\\ud800y"'}
+    body = "{" + ", ".join(f'"{k}": {v}' for k, v in fields.items()) + "}"
+    response = await client.post("/api/auth/login", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_credentials"
