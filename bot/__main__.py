@@ -21,6 +21,8 @@ def main() -> int:
         port=settings.gateway_port,
         log_level="info",
         ws="wsproto",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         timeout_graceful_shutdown=5,
     )
     return 0

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         'comma-separated ("https://shop.example,https://help.example"); the gateway\'s own origin always may. '
         '"*" allows any site.',
     )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Addresses whose X-Forwarded-For the gateway believes (uvicorn's forwarded_allow_ips; '*' when "
+        "only the load balancer can reach the gateway): login limits count the client's address.",
+    )
     max_request_bytes: int = Field(
         256 * 1024, ge=16 * 1024, description="The largest HTTP request body the gateway reads (socket.io: its own)."
     )
