@@ -41,7 +41,6 @@ def child_environment(settings: Settings, model: Path, redis_server: str | None)
         TRIAGE_SMS_GATEWAY_PORT=str(settings.sms_gateway_port),
         RASA_MODEL=str(model),
         RASA_ACTION_ENDPOINT=settings.effective_action_url,
-        RASA_AUTH_ARGS=f"--auth-token {settings.rasa_token.get_secret_value()}" if settings.rasa_token else "",
         REDIS_SERVER=redis_server or "",
         REDIS_DIR=str(settings.var_dir / "redis"),
     )

@@ -127,7 +127,6 @@ def base_environment(var_dir: Path, redis_url: str, model: Path, **settings: str
         TRIAGE_VAR_DIR=str(var_dir),
         TRIAGE_REDIS_URL=redis_url,
         RASA_MODEL=str(model),
-        RASA_AUTH_ARGS="",
     )
     env.update(rasa_store_variables(redis_url))
     env.update({f"TRIAGE_{name.upper()}": value for name, value in settings.items()})
