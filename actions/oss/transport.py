@@ -1,6 +1,11 @@
 """HTTP for the TMF client: one connection pool, per-attempt timeout, retries with backoff on idempotent
 reads only, a circuit breaker per API, a log line and a journal record per call.
 
+The log line names the call's target (an account number, a customer id, a phone number...) only by its keyed
+pseudonym, the same HMAC the learning store keeps for a customer reference: logs are read by more people, and
+kept longer, than the customer data they describe. The journal, which goes into the agent's evidence, keeps the
+identifier.
+
 :meth:`TmfTransport.request` is the one place where transport errors, HTTP statuses and bodies become the
 client's results or its domain errors.
 """
@@ -10,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import httpx
@@ -23,6 +30,8 @@ from actions.oss.breaker import CircuitBreaker
 from actions.oss.config import API_NAMES, OssConfig
 from actions.oss.errors import OssError, OssNotFound, OssRejected, OssUnavailable
 from actions.oss.journal import CallRecord, Journal
+from bot.learning.pseudonyms import pseudonym
+from bot.settings import get_settings
 
 logger = logging.getLogger("actions.oss")
 
@@ -32,6 +41,23 @@ RETRY_STATUSES = frozenset({408, 429})
 MAX_BACKOFF_S = 2.0
 PARSE_ERRORS = (Malformed, KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
 """What an adapter may raise on a body that is not the resource it claims to be."""
+UNNAMED_TARGETS = frozenset({"", "*"})
+"""Targets that name nothing (a list of every alarm): logged as they are."""
+
+
+@lru_cache(maxsize=1)
+def _log_key() -> str:
+    """The learning store's pseudonym key, so a log line can be matched to a learning record; without valid
+    settings (a tool using the client alone) a key of this process, so the log still names nobody."""
+    try:
+        return get_settings().learning_pseudonym_secret.get_secret_value()
+    except ValueError:
+        return secrets.token_hex(32)
+
+
+def log_target(target: str) -> str:
+    """What a log line says of a call's target: its keyed pseudonym."""
+    return target if target in UNNAMED_TARGETS else pseudonym(_log_key(), target)
 
 
 @dataclass(frozen=True)
@@ -147,10 +173,10 @@ class TmfTransport:
         level = logging.INFO if outcome in {"ok", "not_found"} else logging.WARNING
         logger.log(
             level,
-            "oss api=%s op=%s target=%s outcome=%s status=%s attempts=%d latency_ms=%.1f",
+            "oss api=%s op=%s target_pseudonym=%s outcome=%s status=%s attempts=%d latency_ms=%.1f",
             call.api,
             call.operation,
-            call.target,
+            log_target(call.target),
             outcome,
             status,
             attempts,

@@ -3,23 +3,25 @@
 Each finder returns :class:`Span` objects over the original text; :mod:`bot.learning.redaction.redactor`
 merges them with the names found by :mod:`bot.learning.redaction.names` and replaces each with its typed
 placeholder. Ordinary numbers (amounts, speeds, counts, years) are left alone: only digit runs of six or more,
-or shapes that are identifiers (``AC`` + 8 digits, ``TT-``/``ORD-`` references, postcodes), are replaced.
+or shapes that are identifiers (``AC`` + 8 digits, postcodes, IBANs...), are replaced. The operator's own
+references to work items, tickets (``TT-100024``) and orders (``ORD-100017``), name no person and stay: product
+owners follow them up. Validators come from python-stdnum (IBAN, MAC, Luhn) and libphonenumber.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
+from stdnum import luhn
 
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    label: str
-    """Placeholder type without brackets: ``PHONE``, ``EMAIL``, ``NAME``..."""
+from bot.learning.redaction.credentials import credential_spans
+from bot.learning.redaction.identifiers import iban_spans, ip_spans, mac_spans, nino_spans
+from bot.learning.redaction.phones import spoken_spans, written_spans
+from bot.learning.redaction.spans import Span
+
+__all__ = ["Span", "classify_digits", "luhn_valid", "pattern_spans"]
 
 
 MIN_ID_DIGITS = 6
@@ -37,8 +39,10 @@ _EMAIL_SPOKEN = re.compile(
     re.IGNORECASE,
 )
 _ACCOUNT = re.compile(r"\bAC[\s-]?\d{4}[\s-]?\d{4}\b", re.IGNORECASE)
-_TICKET = re.compile(r"\bTT[\s-]?\d{4,}\b", re.IGNORECASE)
-_ORDER = re.compile(r"\bORD[\s-]?\d{4,}\b", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b(TT|ORD)[\s-]?\d{4,}\b", re.IGNORECASE)
+"""Ticket and order references: never read as a bare digit run."""
+_IPV4_SHAPE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+"""An address is judged by :mod:`bot.learning.redaction.identifiers`, not as a digit run."""
 _CUSTOMER = re.compile(r"\bCUST[\s-]?\d{4,}\b", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b(?:GIR\s?0AA|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b", re.IGNORECASE)
 # A run of digits with the separators people type inside numbers: 07700 900123, +44 (0)7700-900-123, 4111 1111 ...
@@ -81,15 +85,30 @@ _NOT_STREET_NAME = {
 }  # fmt: skip
 
 
+_US_STATES_LISTED = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"
+}  # fmt: skip
+US_STATES = frozenset(_US_STATES_LISTED)
+# ", Austin TX 78701-1234", ", boulder, co 80302": a town after a comma, a state code, then the ZIP.
+_STATE_NAMES = (
+    r"(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho"
+    r"|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi"
+    r"|missouri|montana|nebraska|nevada|new\s+hampshire|new\s+jersey|new\s+mexico|new\s+york|north\s+carolina"
+    r"|north\s+dakota|ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|tennessee"
+    r"|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming|puerto\s+rico)"
+)
+_ZIP_AFTER_STATE = re.compile(
+    rf",\s*[A-Za-z][A-Za-z .'\-]{{1,30}}?,?\s+([A-Za-z]{{2}}|{_STATE_NAMES})\.?,?\s+(\d{{5}}(?:-\d{{4}})?)\b",
+    re.IGNORECASE,
+)
+_ZIP_NAMED = re.compile(r"\b(?:zip|zip\s*code|zipcode)\s*(?:is|:)?\s*(\d{5}(?:-\d{4})?)\b", re.IGNORECASE)
+
+
 def luhn_valid(digits: str) -> bool:
     """The Luhn check digit of card numbers and IMEIs."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+    return luhn.is_valid(digits)
 
 
 def classify_digits(raw: str, before: str) -> str | None:
@@ -131,7 +150,10 @@ def _regex_spans(pattern: re.Pattern[str], text: str, label: str) -> Iterator[Sp
 
 
 def _digit_spans(text: str) -> Iterator[Span]:
+    references = [(m.start(), m.end()) for m in _REFERENCE.finditer(text)]
     for match in _DIGITS.finditer(text):
+        if any(start <= match.start() < end for start, end in references) or _IPV4_SHAPE.fullmatch(match.group(0)):
+            continue
         before = text[max(0, match.start() - 24) : match.start()].lower()
         label = classify_digits(match.group(0), before)
         if label:
@@ -178,6 +200,14 @@ def _address_spans(text: str) -> Iterator[Span]:
     yield from _regex_spans(_FLAT, text, "ADDRESS")
 
 
+def _zip_spans(text: str) -> Iterator[Span]:
+    """US ZIP codes where an address gives them away: ", Springfield, IL 62704", "zip code 80302"."""
+    for match in _ZIP_AFTER_STATE.finditer(text):
+        if len(match.group(1)) > 2 or match.group(1).upper() in US_STATES:
+            yield Span(match.start(2), match.end(2), "POSTCODE")
+    yield from (Span(m.start(1), m.end(1), "POSTCODE") for m in _ZIP_NAMED.finditer(text))
+
+
 def pattern_spans(text: str, today: date | None = None) -> list[Span]:
     """Every shaped identifier in ``text``, possibly overlapping; the redactor resolves overlaps."""
     today = today or date.today()
@@ -185,11 +215,21 @@ def pattern_spans(text: str, today: date | None = None) -> list[Span]:
     spans += _regex_spans(_EMAIL, text, "EMAIL")
     spans += _regex_spans(_EMAIL_SPOKEN, text, "EMAIL")
     spans += _regex_spans(_ACCOUNT, text, "ACCOUNT")
-    spans += _regex_spans(_TICKET, text, "TICKET")
-    spans += _regex_spans(_ORDER, text, "ORDER")
     spans += _regex_spans(_CUSTOMER, text, "CUSTOMER")
+    # Ticket and order references go: each leads straight to one customer's record in the OSS/BSS.
+    spans += (
+        Span(m.start(), m.end(), "TICKET" if m.group(1).upper() == "TT" else "ORDER") for m in _REFERENCE.finditer(text)
+    )
     spans += _date_of_birth_spans(text, today)
     spans += _digit_spans(text)
     spans += _regex_spans(_POSTCODE, text, "POSTCODE")
     spans += _address_spans(text)
+    spans += _zip_spans(text)
+    spans += written_spans(text)
+    spans += spoken_spans(text)
+    spans += iban_spans(text)
+    spans += nino_spans(text)
+    spans += mac_spans(text)
+    spans += ip_spans(text)
+    spans += credential_spans(text)
     return spans

@@ -14,11 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.learning.redaction.names import NameFinder, load_ner
-from bot.learning.redaction.patterns import Span, pattern_spans
+from bot.learning.redaction.patterns import pattern_spans
+from bot.learning.redaction.spans import Span
 
 # Most specific first: when finds overlap, the region takes the earliest label of this list.
-PRIORITY = ("EMAIL", "ACCOUNT", "TICKET", "ORDER", "CUSTOMER", "DOB", "CARD", "IMEI", "IMSI", "ICCID", "PHONE",
-            "ADDRESS", "POSTCODE", "NAME", "NUMBER")  # fmt: skip
+PRIORITY = ("EMAIL", "PASSWORD", "USERNAME", "ACCOUNT", "TICKET", "ORDER", "CUSTOMER", "IBAN", "NINO", "DOB", "CARD",
+            "CVV", "EXPIRY", "PIN", "IMEI", "IMSI", "ICCID", "MAC", "IP", "PHONE", "ADDRESS", "POSTCODE", "NAME",
+            "NUMBER")  # fmt: skip
+"""``TICKET`` and ``ORDER`` are no longer produced (references stay) but are kept: stored texts hold them."""
 PLACEHOLDERS = frozenset(f"<{label}>" for label in PRIORITY)
 _RANK = {label: rank for rank, label in enumerate(PRIORITY)}
 _PLACEHOLDER = re.compile(r"<(?:" + "|".join(PRIORITY) + r")>")
