@@ -40,16 +40,54 @@ def sentiment_trend(turns: list[Turn], last: int = 3) -> float | None:
     return sum(scores[-last:]) / len(scores[-last:]) if scores else None
 
 
-def understanding(latest_message: dict[str, Any]) -> Understanding:
-    """Rasa's parse of the customer's latest message: top intent, the runners-up, entities."""
+CARRY_ON_INTENTS = frozenset({
+    "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "inform", "out_of_scope", "nlu_fallback",
+    "not_sure", "withdraw_request", "stop_notifications",
+})  # fmt: skip
+"""Answers and small talk: they carry a flow on, they never start one."""
+ASK_FOR_PERSON_INTENTS = frozenset({"request_human", "complain"})
+"""They start a flow only when no problem was named before them ("my internet is down" ... "get me a person")."""
+
+
+def starting_intent(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The intent (``{name, confidence}``) of the customer turn that started the current flow: the latest turn of
+    this session naming a problem, else the latest asking for a person; ``None`` when no turn was parsed."""
+    session: list[dict[str, Any]] = []
+    for event in events:
+        session = [] if event.get("event") in ("session_started", "restart") else [*session, event]
+    asked_for_person = None
+    for event in reversed(session):
+        intent = (event.get("parse_data") or {}).get("intent") or {} if event.get("event") == "user" else {}
+        name = intent.get("name")
+        if not name or name in CARRY_ON_INTENTS:
+            continue
+        if name not in ASK_FOR_PERSON_INTENTS:
+            return {"name": name, "confidence": intent.get("confidence")}
+        asked_for_person = asked_for_person or {"name": name, "confidence": intent.get("confidence")}
+    return asked_for_person
+
+
+def understanding(latest_message: dict[str, Any], events: list[dict[str, Any]] | None = None) -> Understanding:
+    """Rasa's parse of the customer's latest message (top intent, the runners-up, entities), and the intent that
+    started the flow found in the tracker's ``events``."""
     intent = latest_message.get("intent") or {}
     ranking = latest_message.get("intent_ranking") or []
+    started = starting_intent(events or []) or {}
     return Understanding(
         top_intent=intent.get("name"),
         confidence=intent.get("confidence"),
+        started_with=started.get("name"),
+        started_confidence=started.get("confidence"),
         alternatives=[{"name": r.get("name"), "confidence": r.get("confidence")} for r in ranking[1:5]],
         entities=[{"entity": e.get("entity"), "value": e.get("value")} for e in latest_message.get("entities") or []],
     )
+
+
+def understanding_at_handoff(request: dict[str, Any], tracker: dict[str, Any]) -> Understanding:
+    """What the bot understood when it handed over: the request's reading of the latest message (else the
+    tracker's) and the tracker's events for the intent the flow started with."""
+    latest = request.get("understanding") or tracker.get("latest_message") or {}
+    return understanding(latest, tracker.get("events") or [])
 
 
 def prioritise(case: HandoffCase, repeat_of: list[str], negative_at_or_below: float) -> HandoffCase:

@@ -79,8 +79,13 @@ class Evidence(BaseModel):
 
 
 class Understanding(BaseModel):
+    """What the bot understood. ``top_intent`` and ``confidence`` read the customer's latest message (often an
+    answer such as "deny"); ``started_with`` is the intent that started the flow, the problem they came with."""
+
     top_intent: str | None = None
     confidence: float | None = None
+    started_with: str | None = None
+    started_confidence: float | None = None
     alternatives: list[dict[str, Any]] = Field(default_factory=list, description="[{name, confidence}], best first")
     entities: list[dict[str, Any]] = Field(default_factory=list, description="[{entity, value}]")
 
@@ -98,6 +103,9 @@ class Note(BaseModel):
     at: datetime
     by: str
     text: str
+    by_name: str | None = Field(None, description="The author's display name when written.")
+    transfer_from: str | None = Field(None, description="Set on a note written with a transfer: the queue left.")
+    transfer_to: str | None = Field(None, description="...and the queue the case went to.")
 
 
 class DiagnosticRun(BaseModel):
@@ -128,6 +136,7 @@ class Disposition(BaseModel):
     bot_could_handle: bool
     by: str
     at: datetime
+    handed_back: bool = Field(False, description="Given when the agent handed the customer back to the bot.")
 
 
 class HandoffCase(BaseModel):
@@ -190,12 +199,8 @@ def case_from_request(
     findings = dict(request.get("findings") or {})
     last_intent = request.get("last_intent") or {}
     if understanding is None or understanding.top_intent is None:
-        understanding = Understanding(
-            top_intent=last_intent.get("name"),
-            confidence=last_intent.get("confidence"),
-            alternatives=understanding.alternatives if understanding else [],
-            entities=understanding.entities if understanding else [],
-        )
+        latest = {"top_intent": last_intent.get("name"), "confidence": last_intent.get("confidence")}
+        understanding = (understanding or Understanding()).copy(update=latest)
     services = [str(s) for s in (request.get("identity") or {}).get("services") or []]
     if findings.get("service") and not any(s.startswith(f"{findings['service']} ") for s in services):
         services.append(str(findings["service"]))

@@ -89,6 +89,11 @@ def agent_client_ids(conversation_id: str) -> str:
     return f"{PREFIX}:agent-client-ids:{conversation_id}"
 
 
+def canned(queue: Queue | str) -> str:
+    """Hash of a queue's canned replies: reply id -> JSON ``{v, id, title, text, updated_by, updated_at}``."""
+    return f"{PREFIX}:canned:{_name(queue)}"
+
+
 def tracker_outbox(conversation_id: str) -> str:
     """List of Rasa tracker events (JSON) still to be recorded, oldest first."""
     return f"{PREFIX}:tracker:{conversation_id}"

@@ -112,9 +112,9 @@ class HandoffService:
         """Make the bot's (or the gateway's) handoff request into a queued case and tell the customer."""
         history = await self.store.history(conversation_id)
         turns = building.transcript(history)
-        latest = request.get("understanding") or (await self.recorder.tracker(conversation_id)).get("latest_message")
+        understood = building.understanding_at_handoff(request, await self.recorder.tracker(conversation_id, True))
         try:
-            case = case_from_request(conversation_id, request, turns, building.understanding(latest or {}))
+            case = case_from_request(conversation_id, request, turns, understood)
         except (ValidationError, ValueError, TypeError):
             # A request in an unexpected shape still makes a case: without the parts that did not parse.
             log.exception(

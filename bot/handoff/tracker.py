@@ -176,11 +176,13 @@ class TrackerRecorder:
             log.warning("rasa unreachable at hand-back conversation=%s: %s", conversation_id, exc)
         return []
 
-    async def tracker(self, conversation_id: str) -> dict[str, Any]:
-        """Rasa's tracker without events (``slots``, ``latest_message`` with intent ranking and entities), or ``{}``."""
+    async def tracker(self, conversation_id: str, events: bool = False) -> dict[str, Any]:
+        """Rasa's tracker (``slots``, ``latest_message`` with intent ranking and entities), or ``{}``; with
+        ``events`` also the events since the last restart (to find where the customer's flow started)."""
         try:
             response = await self._http.get(
-                f"/conversations/{conversation_id}/tracker", params={"include_events": "NONE"}
+                f"/conversations/{conversation_id}/tracker",
+                params={"include_events": "AFTER_RESTART" if events else "NONE"},
             )
             if response.status_code == 200:
                 state = response.json()

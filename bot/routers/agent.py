@@ -8,23 +8,35 @@ oversized texts are refused with the gateway's error shape, and any body over ``
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
 
 from bot.auth import Role, User, require_roles
 from bot.auth.state import AuthState, get_auth
 from bot.chat.store import ChatStore
 from bot.errors import GatewayError
-from bot.handoff import building, keys, tools
+from bot.handoff import building, keys, signoff, tools
 from bot.handoff.case import CaseStatus, HandoffCase, Note, Queue, TicketAction
 from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState, get_handoff
-from bot.insights.conversations import DispositionIn, RootCause, record_disposition
+from bot.insights.conversations import DispositionIn, record_disposition
 from bot.insights.state import InsightsState, get_insights
+from bot.routers import agent_canned
+from bot.routers.agent_bodies import (
+    DiagnosticIn,
+    EndIn,
+    HandBackIn,
+    MessageIn,
+    NoteIn,
+    PresenceIn,
+    TicketIn,
+    TransferIn,
+    TypingIn,
+)
 
 MAX_BODY_BYTES = 16 * 1024  # the largest legitimate body (a note) is 4,000 characters
 CASE_ID = r"^CASE-[0-9A-F]{12}$"
@@ -48,51 +60,6 @@ Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Handoff = Annotated[HandoffState, Depends(get_handoff)]
 Auth = Annotated[AuthState, Depends(get_auth)]
 CaseId = Annotated[str, Path(regex=CASE_ID)]
-
-
-class Strict(BaseModel):
-    class Config:
-        extra = "forbid"
-        anystr_strip_whitespace = True
-
-
-class PresenceIn(Strict):
-    status: Literal["online", "away"]
-
-
-class MessageIn(Strict):
-    client_id: str = Field(..., regex=r"^[A-Za-z0-9_-]{8,64}$", description="The console's id for the message.")
-    text: str = Field(..., min_length=1, max_length=2000)
-
-
-class TypingIn(Strict):
-    typing: bool
-
-
-class NoteIn(Strict):
-    text: str = Field(..., min_length=1, max_length=4000)
-
-
-class DiagnosticIn(Strict):
-    kind: Literal["line_test", "outage", "order"]
-
-
-class TicketIn(Strict):
-    action: Literal["create", "update"]
-    text: str = Field(..., min_length=1, max_length=2000)
-    ticket_id: str | None = Field(None, regex=r"^TT-\d{6}$")
-    severity: Literal["Critical", "Major", "Minor"] = "Minor"
-    status: Literal["acknowledged", "inProgress", "pending", "held", "resolved"] | None = None
-
-
-class TransferIn(Strict):
-    queue: Queue
-
-
-class EndIn(Strict):
-    resolution: Literal["resolved", "not_resolved", "follow_up"]
-    root_cause: RootCause
-    bot_could_handle: bool
 
 
 def _fail(exc: HandoffError) -> GatewayError:
@@ -165,8 +132,9 @@ async def queue(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
 async def read_case(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
     case = await readable_case(case_id, user, auth, handoff)
     place = await handoff.service.queues.place(case_id, case.queue)
+    shown = await handoff.service.display_name(case.agent) if case.agent else None
     return {"v": 1, "case": case.dict(), "position": place.position if place else None,
-            "schema_version": case.v}  # fmt: skip
+            "agent_name": shown, "schema_version": case.v}  # fmt: skip
 
 
 @router.get("/cases/{case_id}/history")
@@ -257,40 +225,68 @@ async def ticket(case_id: CaseId, body: TicketIn, user: Staff, auth: Auth, hando
 
 @router.post("/cases/{case_id}/transfer")
 async def transfer(case_id: CaseId, body: TransferIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+    """Move the chat to another queue; the optional note is kept in the case for whoever takes it next."""
     try:
         case = await handoff.service.transfer(case_id, user.name, body.queue)
     except HandoffError as exc:
         raise _fail(exc) from None
+    if body.note:
+        note = Note(at=datetime.now(timezone.utc), by=user.name, text=body.note,
+                    by_name=await handoff.service.display_name(user.name),
+                    transfer_from=(case.transfers or [""])[-1] or None, transfer_to=body.queue.value)  # fmt: skip
+        await handoff.service.queues.add(case_id, "notes", note.dict())
     return {"v": 1, "case": building.summary(case)}
 
 
 @router.post("/cases/{case_id}/hand-back")
-async def hand_back(case_id: CaseId, user: Staff, handoff: Handoff) -> dict[str, Any]:
+async def hand_back(
+    case_id: CaseId, body: HandBackIn, user: Staff, handoff: Handoff, request: Request
+) -> dict[str, Any]:
+    """Give the chat back to the bot with a disposition, recorded as ending records it."""
     try:
         case = await handoff.service.hand_back(case_id, user.name)
     except HandoffError as exc:
         raise _fail(exc) from None
-    return {"v": 1, "case": building.summary(case)}
+    at = datetime.now(timezone.utc).isoformat()
+    disposition = {**_disposition(body), "by": user.name, "at": at, "handed_back": True}
+    await handoff.service.queues.set_fields(case_id, disposition=json.dumps(disposition))
+    learning = await _learn(request, case.conversation_id, body, user)
+    return {"v": 1, "case": building.summary(await handoff.service.queues.get(case_id) or case), "learning": learning}
 
 
 @router.post("/cases/{case_id}/end")
 async def end(case_id: CaseId, body: EndIn, user: Staff, handoff: Handoff, request: Request) -> dict[str, Any]:
     """End the chat with a disposition; it is also recorded in the learning store for product owners."""
-    disposition = {"resolution": body.resolution, "root_cause": body.root_cause.value,
-                   "bot_could_handle": body.bot_could_handle}  # fmt: skip
     try:
-        case = await handoff.service.end(case_id, user.name, disposition)
+        case = await handoff.service.end(case_id, user.name, _disposition(body))
     except HandoffError as exc:
         raise _fail(exc) from None
-    learning: dict[str, Any] | None = None
+    learning = await _learn(request, case.conversation_id, body, user)
+    return {"v": 1, "case": building.summary(case), "learning": learning}
+
+
+def _disposition(body: EndIn) -> dict[str, Any]:
+    return {"resolution": body.resolution, "root_cause": body.root_cause.value,
+            "bot_could_handle": body.bot_could_handle}  # fmt: skip
+
+
+async def _learn(request: Request, conversation_id: str, body: EndIn, user: User) -> dict[str, Any]:
+    """The disposition in the learning store, for product owners; its error when it could not be recorded."""
     insights: InsightsState = get_insights(request)
-    learned = DispositionIn(conversation_id=case.conversation_id, bot_could_handle=body.bot_could_handle,
+    learned = DispositionIn(conversation_id=conversation_id, bot_could_handle=body.bot_could_handle,
                             root_cause=body.root_cause, resolved=body.resolution == "resolved")  # fmt: skip
     try:
-        learning = await record_disposition(insights.store, learned, user.name)
+        return await record_disposition(insights.store, learned, user.name)
     except GatewayError as exc:
-        learning = {"error": exc.code, "message": exc.message}
-    return {"v": 1, "case": building.summary(case), "learning": learning}
+        return {"error": exc.code, "message": exc.message}
+
+
+@router.post("/sign-off")
+async def sign_off(user: Staff, handoff: Handoff) -> dict[str, Any]:
+    """Before logging out: every chat the agent holds goes back to its queue now, each customer told."""
+    released = await signoff.release_all(handoff.service, user.name)
+    await handoff.service.presence.left(user.name)
+    return {"v": 1, "released": released}
 
 
 @supervisor_router.get("/overview")
@@ -316,3 +312,7 @@ async def overview(_: Supervisor, handoff: Handoff) -> dict[str, Any]:
                if c["status"] == CaseStatus.ticket_requested.value]  # fmt: skip
     return {"v": 1, "queues": queues, "agents": people, "callbacks_requested": int(callbacks),
             "tickets_requested": len(tickets), "statuses": [s.value for s in CaseStatus]}  # fmt: skip
+
+
+router.include_router(agent_canned.agent_routes)
+supervisor_router.include_router(agent_canned.supervisor_routes, dependencies=[Depends(limit_body)])

@@ -19,6 +19,8 @@ from bot.auth.roles import Role
 from tests.fixtures.socket_chat import SocketChat
 
 PASSWORD = "correct horse battery"  # test accounts on a throwaway Redis
+DISPOSITION = {"resolution": "not_resolved", "root_cause": "other", "bot_could_handle": False}
+"""What handing back or ending needs; the tests' own clean-up hands back with this one."""
 
 
 async def make_staff(redis_url: str, name: str, role: Role, queues: list[str]) -> None:
@@ -88,7 +90,7 @@ class Staff:
         if self.token:
             mine = (await self.get("/api/agent/queue")).json().get("mine", [])
             for case in mine:
-                await self.post(f"/api/agent/cases/{case['case_id']}/hand-back")
+                await self.post(f"/api/agent/cases/{case['case_id']}/hand-back", DISPOSITION)
         await self.disconnect()
         await self.http.aclose()
 

@@ -171,7 +171,10 @@ async def test_handing_back_the_bot_continues_with_what_it_knew(product: Product
         assert (await dana.post(f"/api/agent/cases/{case['case_id']}/accept")).status_code == 200
         await dana.say(case["case_id"], "I've checked the line: restart the router once more and you'll be fine.")
         mark = len(chat.events)
-        response = await dana.post(f"/api/agent/cases/{case['case_id']}/hand-back")
+        disposition = {"resolution": "resolved", "root_cause": "customer_specific", "bot_could_handle": False}
+        refused = await dana.post(f"/api/agent/cases/{case['case_id']}/hand-back")
+        assert refused.status_code == 422 and "resolution" in refused.json()["message"]  # a disposition first
+        response = await dana.post(f"/api/agent/cases/{case['case_id']}/hand-back", disposition)
         assert response.status_code == 200, response.text
         back = await chat.wait_for("handoff", mark, type="handed_back")
         assert back["agent_name"] == "Dana"
@@ -185,6 +188,9 @@ async def test_handing_back_the_bot_continues_with_what_it_knew(product: Product
         assert reply and "can't take that step" not in reply
         detail = (await dana.get(f"/api/agent/cases/{case['case_id']}")).json()["case"]
         assert detail["status"] == "handed_back"
+        assert detail["disposition"]["root_cause"] == "customer_specific" and detail["disposition"]["by"] == "dana"
+        # The bot understood the problem the customer came with, not their last words ("a person").
+        assert detail["understanding"]["started_with"] == "report_internet_down", detail["understanding"]
 
 
 async def test_ending_with_a_disposition_feeds_the_learning_store(product: Product, dana: Staff) -> None:

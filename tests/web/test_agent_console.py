@@ -2,7 +2,7 @@
 
 The customer asks for a person and sees their place; the agent sees the case arrive, accepts it, reads it,
 chats (typing shown both ways, every text shown as text), and hands the customer back to the bot, which
-answers again. A supervisor sees the queues and the agents.
+answers again. A supervisor gets a link to the supervisor's view.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from bot.auth.roles import Role
 from tests.fixtures.product import Product
@@ -29,12 +29,29 @@ LIVE_MS = 15_000
 class ConsolePage(WatchedPage):
     def log_in(self, gateway_url: str, name: str, password: str) -> ConsolePage:
         self.page.goto(gateway_url + "/agent")
+        expect(self.page.get_by_role("heading", name="Log in")).to_be_visible()
+        expect(self.page.get_by_role("heading", name=re.compile("^Waiting"))).to_be_hidden()  # nothing of the console
         self.page.get_by_label("User name").fill(name)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Log in").click()
         expect(self.page.locator("#app")).to_be_visible(timeout=LIVE_MS)
         expect(self.page.locator("#connection")).to_have_text("", timeout=LIVE_MS)
         return self
+
+    def dispose(self, resolution: str, root_cause: str, bot_could_handle: bool, then: str) -> None:
+        """Fill the disposition and press ``then`` ("End chat" or "Hand back to the bot")."""
+        form = self.page.locator("#end-form")
+        form.get_by_label(resolution, exact=True).check()
+        form.get_by_label("Root cause").select_option(label=root_cause)
+        form.get_by_label("Yes" if bot_could_handle else "No", exact=True).check()
+        form.get_by_role("button", name=then).click()
+
+    def waiting_item(self, conversation_id: str) -> Locator:
+        return self.page.locator(f'#waiting .case-item[data-conversation-id="{conversation_id}"]')
+
+
+def conversation_of(chat: ChatPage) -> str:
+    return str(chat.page.evaluate("() => localStorage.getItem('triage.chat.session')")).split(".", 1)[0]
 
 
 @pytest.fixture
@@ -60,8 +77,7 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
     expect(chat.state).to_have_text(re.compile(r"Waiting for an agent: position \d+, about \d+ min"), timeout=LIVE_MS)
 
     # The case appears on the console by itself (live), readable, and the agent takes it.
-    conversation = str(chat.page.evaluate("() => localStorage.getItem('triage.chat.session')")).split(".", 1)[0]
-    item = console.page.locator(f'#waiting .case-item[data-conversation-id="{conversation}"]')
+    item = console.waiting_item(conversation_of(chat))
     expect(item).to_be_visible(timeout=LIVE_MS)
     expect(console.page).to_have_title(re.compile(r"^\(\d+\) Agent console$"))  # seen from another tab
     expect(console.page.get_by_role("heading", name=re.compile("^Callbacks and tickets"))).to_be_visible()
@@ -93,22 +109,28 @@ def test_a_warm_handoff_and_a_hand_back_in_two_browsers(
     expect(console.page.locator("#customer-typing")).to_be_hidden(timeout=LIVE_MS)
     assert console.page.locator("#chat-log img").count() == 0
 
-    # Hand back: the customer is told, and the bot speaks again and answers the next message.
+    # Hand back, with a disposition: the customer is told, and the bot speaks again and answers the next message.
     answered = chat.log.locator(".msg--bot").count()
-    console.page.get_by_role("button", name="Hand back to the bot").click()
+    console.page.get_by_role("button", name="Hand back to the bot").click()  # no disposition yet: nothing goes
+    expect(chat.state).to_have_text("Talking to Lena")
+    console.dispose("Resolved", "Customer-specific", False, "Hand back to the bot")
     expect(chat.state).to_have_text("Talking to the assistant", timeout=LIVE_MS)
     expect(chat.log).to_contain_text("Lena handed you back to the assistant")
     chat.reply_contains("what else can I check", after=answered)
     chat.say("is there an outage in G1 1XQ?", expect_reply="known fault")
     expect(console.page.locator("#mine .case-item")).to_have_count(0, timeout=LIVE_MS)
+    expect(console.page.locator("#notice")).to_have_text("Handed back to the bot; the disposition is recorded.")
+    expect(console.page.get_by_label("Your reply")).to_be_hidden()  # no reply box on a chat that is over
+    expect(console.page.locator("#composer-off")).to_contain_text("This chat is over")
+    expect(console.page.get_by_role("link", name="Supervisor view")).to_be_hidden()
 
-    # A supervisor sees the queues and the agents.
+    # A supervisor gets a link to the supervisor's view instead of tables in the console.
     supervisor = ConsolePage(browser.new_context(viewport=LAPTOP).new_page())
     try:
         supervisor.log_in(product.gateway_url, "supervisor", "triage-demo")
-        expect(supervisor.page.locator("#sup-queues")).to_contain_text("technical", timeout=LIVE_MS)
-        expect(supervisor.page.locator("#sup-agents")).to_contain_text("lena", timeout=LIVE_MS)
-        expect(supervisor.page.locator("#sup-callbacks")).to_contain_text("tickets left:", timeout=LIVE_MS)
+        expect(supervisor.page.locator("#who")).to_contain_text("Sam (supervisor)")
+        link = supervisor.page.get_by_role("link", name="Supervisor view")
+        expect(link).to_have_attribute("href", "/supervisor")
         assert supervisor.errors == []
     finally:
         supervisor.page.context.close()

@@ -25,6 +25,14 @@ export function words(code) {
 
 const PARKED = { callback_requested: "callback requested", ticket_requested: "left as a ticket" };
 
+// Every waiting time shown in the lists, brought up to now.
+export function tickWaits(root = document) {
+  const now = Date.now();
+  for (const wait of root.querySelectorAll(".case-item__wait")) {
+    wait.textContent = `${wait.dataset.verb} ${minutes((now - Number(wait.dataset.since)) / 1000)}`;
+  }
+}
+
 export function caseItem(summary, { onOpen, onAccept, onPickUp, active }) {
   const item = el("li", `case-item case-item--${summary.priority}`);
   if (summary.reannounced) item.classList.add("case-item--reannounced");
@@ -37,9 +45,15 @@ export function caseItem(summary, { onOpen, onAccept, onPickUp, active }) {
   const parts = [summary.queue, summary.priority];
   if (PARKED[summary.status]) parts.push(PARKED[summary.status]);
   if (summary.position) parts.push(`#${summary.position}`);
-  if (summary.waited_s !== null && summary.waited_s !== undefined) parts.push(`waiting ${minutes(summary.waited_s)}`);
   if (summary.reannounced) parts.push(`re-announced ${summary.reannounced}×`);
   meta.textContent = parts.join(" · ");
+  if (summary.waited_s !== null && summary.waited_s !== undefined) {
+    // Ticks by itself (tickWaits): the list is fetched only when something changes.
+    const wait = el("span", "case-item__wait");
+    wait.dataset.since = String(Date.now() - summary.waited_s * 1000);
+    wait.dataset.verb = PARKED[summary.status] ? "for" : "waiting";
+    meta.append(" · ", wait);
+  }
   item.append(title, meta, el("div", "case-item__summary", summary.summary.length > 140 ? `${summary.summary.slice(0, 140)}…` : summary.summary));
   for (const reason of summary.priority_reasons || []) item.append(el("span", "tag tag--warn", REASONS[reason] || words(reason)));
   const buttons = el("div");
@@ -60,6 +74,7 @@ export function caseItem(summary, { onOpen, onAccept, onPickUp, active }) {
     buttons.append(pickUp);
   }
   item.append(buttons);
+  tickWaits(item);
   return item;
 }
 
@@ -98,7 +113,7 @@ function time(iso) {
 }
 
 // The case as a person reads it: why it is here, who the customer is, what the bot found and tried, what to do.
-export function caseView(c) {
+export function caseView(c, agentName) {
   const root = document.createDocumentFragment();
   const why = el("div");
   why.append(el("p", "", c.summary));
@@ -106,10 +121,10 @@ export function caseView(c) {
   root.append(section("Why the bot handed over", why));
   root.append(definitions([
     ["Reason", words(c.reason)], ["Queue", c.queue], ["Priority", c.priority],
-    ["Because", (c.priority_reasons || []).map((r) => REASONS[r] || words(r)).join(", ") || "—"],
+    ["Because", (c.priority_reasons || []).map((r) => REASONS[r] || words(r)).join(", ")],
     ["Problem", words(c.problem)], ["Case", c.case_id], ["Opened", time(c.created_at)],
     ["Earlier cases (7 days)", (c.contact_history || []).join(", ")],
-    ["Transferred from", (c.transfers || []).join(", ")],
+    ["Transferred from", (c.transfers || []).join(", ")], ["Handled by", agentName],
   ]));
   const identity = c.identity;
   root.append(section("Customer", identity
@@ -119,19 +134,22 @@ export function caseView(c) {
     : el("p", "muted", "Not verified by the bot: verify the customer before discussing the account.")));
   const u = c.understanding || {};
   const alternatives = (u.alternatives || []).map((a) => `${words(a.name)} ${(a.confidence ?? 0).toFixed(2)}`).join(", ");
+  const started = u.started_with || u.top_intent;
+  const startedConfidence = u.started_with ? u.started_confidence : u.confidence;
   root.append(section("What the bot understood", definitions([
-    ["Top intent", u.top_intent ? `${words(u.top_intent)} (${(u.confidence ?? 0).toFixed(2)})` : "—"],
+    ["Came with", started ? `${words(started)} (${(startedConfidence ?? 0).toFixed(2)})` : "not understood"],
+    ["Last message", u.started_with && u.top_intent ? `${words(u.top_intent)} (${(u.confidence ?? 0).toFixed(2)})` : ""],
     ["Alternatives", alternatives], ["Entities", (u.entities || []).map((e) => `${e.entity}: ${e.value}`).join(", ")],
   ])));
   const findings = Object.entries(c.findings || {}).map(([k, v]) => [words(k), typeof v === "object" ? JSON.stringify(v) : String(v)]);
   if (findings.length) root.append(section("What the bot found", definitions(findings)));
   if ((c.tried || []).length) root.append(section("Already tried", el("p", "", c.tried.map(words).join(", "))));
   root.append(section("Evidence (every OSS/BSS lookup)", (c.evidence || []).length
-    ? table(["When", "System", "Lookup", "Result", "Outcome"], c.evidence.map((e) => [time(e.started_at), e.api, `${e.operation} ${e.target}`, e.summary, `${e.outcome}${e.status ? " " + e.status : ""}`]))
-    : el("p", "muted", "No lookups were made.")));
+    ? evidenceList(c.evidence) : el("p", "muted", "No lookups were made.")));
   for (const run of c.diagnostics || []) root.append(diagnosticView(run));
   if ((c.tickets || []).length) root.append(section("Tickets", table(["When", "By", "Ticket", "What"], c.tickets.map((t) => [time(t.at), t.by, `${t.action} ${t.ticket_id} ${t.status || ""}`, t.summary]))));
-  if ((c.notes || []).length) root.append(section("Notes", table(["When", "By", "Note"], c.notes.map((n) => [time(n.at), n.by, n.text]))));
+  if ((c.notes || []).length) root.append(section("Notes", table(["When", "By", "Note"], c.notes.map((n) => [
+    time(n.at), n.by_name || n.by, n.transfer_to ? `With the transfer to ${n.transfer_to}: ${n.text}` : n.text]))));
   const transcript = el("ol", "transcript");
   for (const turn of c.transcript || []) {
     const line = el("li", `line line--${turn.speaker}`);
@@ -141,6 +159,31 @@ export function caseView(c) {
   }
   root.append(section("Transcript when handed over", transcript));
   return root;
+}
+
+// One lookup per item, its long values wrapping: readable in half of a 1024-pixel screen.
+function evidenceList(evidence) {
+  const list = el("ol", "evidence");
+  for (const e of evidence) {
+    const item = el("li");
+    const head = el("div", "evidence__head");
+    const ok = e.outcome === "ok" || e.outcome === "success";
+    head.append(el("span", "", time(e.started_at)), el("span", "", e.api),
+      el("span", `evidence__outcome--${ok ? "ok" : "bad"}`, `${e.outcome}${e.status ? " " + e.status : ""}`));
+    item.append(head, el("div", "evidence__op", `${e.operation} ${e.target}`), el("div", "", e.summary));
+    list.append(item);
+  }
+  return list;
+}
+
+// The note written with the transfer that brought the case to its queue, for the agent taking it over.
+export function transferNote(c) {
+  const notes = (c.notes || []).filter((n) => n.transfer_to);
+  const last = notes[notes.length - 1];
+  if (!last || last.transfer_to !== c.queue) return null;
+  const box = document.createDocumentFragment();
+  box.append(el("strong", "", `Transfer note from ${last.by_name || last.by}${last.transfer_from ? ` (${last.transfer_from} → ${last.transfer_to})` : ""}:`), last.text);
+  return box;
 }
 
 export function diagnosticView(run) {

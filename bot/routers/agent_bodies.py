@@ -1,0 +1,60 @@
+"""The agent console's request bodies: small typed JSON; unknown fields, wrong types and oversized texts are
+refused with the gateway's error shape (``bot.errors``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.handoff.case import Queue
+from bot.insights.conversations import RootCause
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = "forbid"
+        anystr_strip_whitespace = True
+
+
+class PresenceIn(Strict):
+    status: Literal["online", "away"]
+
+
+class MessageIn(Strict):
+    client_id: str = Field(..., regex=r"^[A-Za-z0-9_-]{8,64}$", description="The console's id for the message.")
+    text: str = Field(..., min_length=1, max_length=2000)
+
+
+class TypingIn(Strict):
+    typing: bool
+
+
+class NoteIn(Strict):
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+class DiagnosticIn(Strict):
+    kind: Literal["line_test", "outage", "order"]
+
+
+class TicketIn(Strict):
+    action: Literal["create", "update"]
+    text: str = Field(..., min_length=1, max_length=2000)
+    ticket_id: str | None = Field(None, regex=r"^TT-\d{6}$")
+    severity: Literal["Critical", "Major", "Minor"] = "Minor"
+    status: Literal["acknowledged", "inProgress", "pending", "held", "resolved"] | None = None
+
+
+class TransferIn(Strict):
+    queue: Queue
+    note: str | None = Field(None, max_length=1000, description="For the agent who takes the case next.")
+
+
+class EndIn(Strict):
+    resolution: Literal["resolved", "not_resolved", "follow_up"]
+    root_cause: RootCause
+    bot_could_handle: bool
+
+
+HandBackIn = EndIn  # handing back is ending the agent's part: the same disposition
