@@ -13,6 +13,7 @@ from actions.diagnosis import Context, run_safely
 from actions.lookups import Lookups
 from actions.oss import models as m
 from actions.oss.identifiers import outward_code
+from actions.satisfaction import ask_how_we_did
 from actions.wording import payment_failure
 
 # Asked after every fix the customer tries at home; the answers reach the home_fix rules as affirm/deny.
@@ -239,6 +240,7 @@ class ActionHomeFixResult(Action):
             ctx.note(home_fix="worked", resolved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
             dispatcher.utter_message(response="utter_glad_fixed")
             dispatcher.utter_message(response="utter_anything_else")
+            ask_how_we_did(dispatcher, tracker)  # resolved by the bot
             return ctx.finish()
         return await run_safely(ctx, retest)
 

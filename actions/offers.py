@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.billing import CHANGE_WORDS
 from actions.escalation import escalate
+from actions.satisfaction import ask_how_we_did
 
 CUSTOMER_LINES = 3  # of the customer's own words in a dispute's summary
 PLAIN_NO_WORDS = 3  # "no", "no thanks", "nope that's all": the answer to "anything else?"
@@ -82,6 +83,7 @@ class ActionHandleNo(Action):
         said = str(tracker.latest_message.get("text") or "")
         if len(said.split()) <= PLAIN_NO_WORDS or said.startswith("/"):
             dispatcher.utter_message(response="utter_goodbye")
+            ask_how_we_did(dispatcher, tracker)  # the chat ends here: asked if the bot handled a problem
             return []
         if offer_of(tracker) == "billing_dispute":
             return billing_dispute(dispatcher, tracker, " / ".join(customer_lines(tracker)))
@@ -109,4 +111,6 @@ class ActionDeclineOffer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         offer = tracker.get_slot("awaiting")
         dispatcher.utter_message(response="utter_glad_explained" if offer == "billing_dispute" else "utter_what_else")
+        if offer == "billing_dispute":
+            ask_how_we_did(dispatcher, tracker)  # the bill explained was right: resolved by the bot
         return [SlotSet("awaiting", None)]

@@ -29,7 +29,7 @@ from bot.insights import start_insights, stop_insights
 from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
 from bot.redis_retry import RECONNECTING
-from bot.routers import agent, agent_ws, console_page, health, messages, web
+from bot.routers import agent, agent_lookup, agent_ws, console_page, health, messages, satisfaction, supervision, web
 from bot.settings import Settings, get_settings
 from bot.state import ChatState, GatewayState
 
@@ -92,6 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent.router)
     app.include_router(agent.supervisor_router)
     app.include_router(agent_ws.router)
+    app.include_router(agent_lookup.router)
+    app.include_router(supervision.router)
+    app.include_router(satisfaction.router)
     web.install(app, settings)
     console_page.install(app)
     ChatChannel(

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.chat import wire
 from bot.chat.store import ChatStore
+from bot.chat.surveys import SurveyOffers
 from bot.conversations import ConversationStore, Holder
 from bot.rasa_client import BotMessage
 
@@ -41,9 +42,11 @@ class ChatPublisher:
         self._store = store
         self._conversations = conversations
         self._emit = emit
+        self._surveys = SurveyOffers(store.redis)
 
     async def send(self, conversation_id: str, entries: list[dict[str, Any]]) -> None:
         """Send kept (numbered) ``message`` entries to every page of the conversation."""
+        await self._surveys.keep_bot_surveys(conversation_id, entries)  # before the page can answer one
         for entry in entries:
             await self._emit(wire.BOT_UTTERED, wire.live_bot_uttered(entry), conversation_id)
 
@@ -64,6 +67,8 @@ class ChatPublisher:
     async def handoff_event(self, conversation_id: str, event: wire.HandoffEvent) -> None:
         """Send one lifecycle step; every step but typing is kept, so a reloaded page shows where things stand."""
         entry: dict[str, Any] = {"kind": "handoff", "ts": wire.now_ms(), "event": event.payload()}
+        if case_id := await self._surveys.agent_end(conversation_id, event):
+            entry["event"]["survey"] = {"v": wire.VERSION, "id": case_id}  # the page asks "How did we do?"
         if event.type != "agent_typing":
             [entry] = await self._store.append(conversation_id, [entry])
         if event.type in HOLDER_AFTER:

@@ -30,7 +30,7 @@ from typing import Any
 import socketio
 from redis.exceptions import RedisError
 
-from bot.chat import wire
+from bot.chat import survey_comments, wire
 from bot.chat.publisher import FANOUT_CHANNEL
 from bot.errors import error_body
 from bot.handoff.service import HandoffService
@@ -96,6 +96,7 @@ class ChatChannel:
 
     async def _open_session(self, sid: str, request: dict[str, Any]) -> Ack:
         state = self._state()
+        survey_comments.warm_up(state.settings)  # ready long before this chat ends and its survey is answered
         conversation_id = await state.conversations.resume(request.get("session_id"))
         if conversation_id is None:
             created = await state.conversations.create()

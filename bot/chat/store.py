@@ -165,6 +165,11 @@ class ChatStore:
         self._release = redis.register_script(_RELEASE)
         self._forget = redis.register_script(_FORGET_IF_EMPTY)
 
+    @property
+    def redis(self) -> Redis[bytes]:
+        """The connection, for the chat's other keys (``bot.chat.surveys``)."""
+        return self._redis
+
     # ---------------------------------------------------------------- history
 
     async def accept_customer(

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
+from bot.routers.web import STATIC_DIR
 from bot.settings import load_settings
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""", re.I)
@@ -38,7 +39,8 @@ def test_the_page_and_its_files_load_nothing_from_elsewhere(gateway: TestClient)
     assert 'data-max-chars="1500"' in page.text and 'data-socketio-path="/socket.io"' in page.text
     assets = re.findall(r"""(?:src|href)="(/static/[^"]+)\"""", page.text)
     assert {"/static/chat.js", "/static/chat.css"} <= set(assets)
-    scripts = ["/static/chat.js", "/static/render.js", "/static/socket.js"]
+    scripts = [f"/static/{path.name}" for path in STATIC_DIR.glob("*.js")]  # the console's and supervisor's too
+    assert {"/static/survey.js", "/static/agent-lookup.js"} <= set(scripts)
     for path in assets + scripts:
         body = gateway.get(path)
         assert body.status_code == 200, path

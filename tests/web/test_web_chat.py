@@ -79,8 +79,9 @@ def test_a_whole_diagnosis_by_typing_and_clicking(customer: ChatPage, product: P
     chat.reply_contains("glad that sorted it", after=answered)
 
     assert chat.customer_bubbles()[-1] == "Yes, it works"  # the button's title, not its payload
-    for button in chat.log.get_by_role("button").all():
+    for button in chat.log.locator(".msg").get_by_role("button").all():
         expect(button).to_be_disabled()  # answered questions cannot be answered again
+    expect(chat.page.get_by_role("form", name="How did we do?")).to_be_visible()  # resolved: asked, and answerable
     times = chat.log.locator(".msg time")
     assert times.count() == chat.log.locator(".msg").count()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", times.first.get_attribute("datetime") or "")

@@ -7,6 +7,7 @@
 
 import { Socket, SocketClosed } from "./socket.js";
 import * as view from "./render.js";
+import { Surveys } from "./survey.js";
 
 const SESSION_KEY = "triage.chat.session";
 const OUTBOX_KEY = "triage.chat.outbox";
@@ -43,6 +44,13 @@ let joined = false; // this connection's session is confirmed: only then may the
 let typingTimer = null;
 let holder = "bot";
 const socket = new Socket(page.socketioPath || "/socket.io");
+const surveys = new Surveys(storage, session, view.place);
+
+// The conversation's id and token, from the session id the server issued ("<conversation id>.<token>").
+function session() {
+  const [conversationId, ...rest] = String(sessionId || "").split(".");
+  return { conversationId, token: rest.join(".") };
+}
 
 function readOutbox() {
   try {
@@ -102,6 +110,7 @@ function show(entry) {
     const item = view.entryItem(entry, choose);
     if (item) view.place(item, entry.seq);
     else if (entry.seq !== undefined) view.place(marker(), entry.seq);
+    surveys.offer(entry); // an end of the chat: "How did we do?"
     followState(entry);
   }
   see(entry.seq);
