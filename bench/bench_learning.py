@@ -9,7 +9,14 @@ port and prints:
   records over 30 days;
 - grouping quality on ``../shared/eval/dstc11_development_utterances.jsonl`` (redacted first, as the product
   stores them): number of themes chosen by the product, NMI and clustering accuracy (Hungarian matching);
-  without that file only these are 'not measured' (named in the JSON's ``not_measured``).
+  without that file only these are 'not measured' (named in the JSON's ``not_measured``);
+- a new day placed in kept themes, on the same data: half of it mined with 4 gold intents held back, the rest
+  placed by similarity to the themes' centres; per similarity, how many utterances of known intents join their
+  theme, how many of the held-back intents form new themes, and NMI/ACC of the whole (the chosen value:
+  ``ASSIGN_SIMILARITY``);
+- NLU candidates: the nearest-intent suggestion on data/nlu's examples (5-fold held out) and CLINC150's
+  out-of-scope queries; per similarity, the share of utterances suggested an intent and the share right
+  (the chosen value: ``SUGGEST_SIMILARITY``).
 
     .venv/bin/python bench/bench_learning.py [--records 50000]
 """
@@ -32,6 +39,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from redis.asyncio import Redis
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import normalized_mutual_info_score
@@ -41,10 +49,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.insights.filters import make_filters  # noqa: E402
 from bot.insights.mining import clustering  # noqa: E402
+from bot.insights.mining.assignment import ASSIGN_SIMILARITY, place_texts  # noqa: E402
 from bot.insights.mining.engine import mine_texts  # noqa: E402
+from bot.insights.mining.features import WordVectors, fit_features  # noqa: E402
+from bot.insights.mining.intents import training_examples  # noqa: E402
 from bot.insights.replay.templates import OUT_OF_SCOPE, PROBLEMS, TOPICS, Templates  # noqa: E402
 from bot.insights.state import start_insights, stop_insights  # noqa: E402
-from bot.insights.themes import mine  # noqa: E402
+from bot.insights.themes import SUGGEST_SIMILARITY, mine  # noqa: E402
 from bot.learning import keys  # noqa: E402
 from bot.learning.consumer import Consumer  # noqa: E402
 from bot.learning.forwarder import Forwarder  # noqa: E402
@@ -53,6 +64,10 @@ from bot.learning.spool import Spool  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 DSTC = ROOT.parent / "shared" / "eval" / "dstc11_development_utterances.jsonl"
+CLINC_OOS = ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt"
+HELD_BACK_INTENTS = 4
+ASSIGN_SWEEP = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+SUGGEST_SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 SPACY = ROOT / ".cache" / "spacy" / "en_triage_md"
 END_TO_END_EVENTS = 3000
 BASELINE = "TF-IDF + SVD + k-means with the true k: NMI 0.80, ACC 0.63 (../shared/eval/README.md)"
@@ -138,7 +153,7 @@ async def end_to_end(redis: Redis[bytes], consumer: Consumer, spool_dir: Path) -
     return elapsed, int(await redis.xlen(keys.RECORDS)) - before
 
 
-def clustering_accuracy(gold: np.ndarray, found: np.ndarray) -> float:
+def clustering_accuracy(gold: npt.NDArray[np.int64], found: npt.NDArray[np.int64]) -> float:
     size = max(gold.max(), found.max()) + 1
     counts = np.zeros((size, size))
     for g, f in zip(gold, found, strict=True):
@@ -151,6 +166,84 @@ NOT_MEASURED: dict[str, str] = {}
 """Figure -> why it is absent (e.g. the shared evaluation data is missing); the other figures still are."""
 FIGURES: dict[str, object] = {"not_measured": NOT_MEASURED}
 """What ``--json`` writes: the same figures as printed."""
+
+
+def new_day_placement(redacted: list[str], gold: npt.NDArray[np.int64]) -> None:
+    """Mine half the utterances (without ``HELD_BACK_INTENTS`` intents), place the rest; averaged over 3 seeds."""
+    print(f"  a new day placed in kept themes ({HELD_BACK_INTENTS} gold intents held back from the mined half):")
+    sums: dict[float, npt.NDArray[np.float64]] = {}
+    for seed in (1, 2, 3):
+        rng = random.Random(seed)
+        novel = set(rng.sample(range(int(gold.max()) + 1), HELD_BACK_INTENTS))
+        order = list(range(len(redacted)))
+        rng.shuffle(order)
+        first = [i for i in order[: len(order) // 2] if gold[i] not in novel]
+        taken = set(first)
+        second = [i for i in order if i not in taken]
+        base = place_texts([redacted[i] for i in first], [], str(SPACY))
+        references = [theme.references for theme in base.new_themes]
+        members: dict[int, list[int]] = {}
+        for i, theme in zip(first, base.themes, strict=True):
+            members.setdefault(theme, []).append(int(gold[i]))
+        majority = {theme: max(set(golds), key=golds.count) for theme, golds in members.items()}
+        for threshold in ASSIGN_SWEEP:
+            placed = place_texts([redacted[i] for i in second], references, str(SPACY), threshold=threshold)
+            known = [(i, t) for i, t in zip(second, placed.themes, strict=True) if gold[i] not in novel]
+            new = [t for i, t in zip(second, placed.themes, strict=True) if gold[i] in novel]
+            joined = sum(1 for i, t in known if t < len(references) and gold[i] == majority[t]) / len(known)
+            formed = sum(1 for t in new if t >= len(references)) / len(new)
+            labels, truth = np.array(base.themes + placed.themes), gold[first + second]
+            figures = [joined, formed, normalized_mutual_info_score(truth, labels), clustering_accuracy(truth, labels)]
+            sums[threshold] = sums.get(threshold, np.zeros(4)) + np.array(figures)
+    rows = {}
+    for threshold, total in sums.items():
+        joined, formed, nmi, acc = total / 3
+        rows[str(threshold)] = {"known_joined_their_theme": joined, "held_back_formed_new_themes": formed,
+                                "nmi": nmi, "acc": acc}  # fmt: skip
+        chosen = "  <- ASSIGN_SIMILARITY" if abs(threshold - ASSIGN_SIMILARITY) < 1e-9 else ""
+        print(f"    {threshold:.2f}: known intents join their theme {joined:.0%}, held-back intents form new "
+              f"themes {formed:.0%}, NMI {nmi:.3f} ACC {acc:.3f}{chosen}")  # fmt: skip
+    FIGURES["new_day_placement"] = {"chosen": ASSIGN_SIMILARITY, "by_similarity": rows}
+
+
+def nlu_suggestions() -> None:
+    """Nearest-intent suggestions: data/nlu examples held out 5-fold (gold: their intent) and CLINC150's
+    out-of-scope queries (gold: out_of_scope), in a space fitted on the held-out texts as the product fits it."""
+    if not CLINC_OOS.exists():
+        NOT_MEASURED["nlu_suggestions"] = f"not measured: {os.path.relpath(CLINC_OOS, ROOT)} missing"
+        return
+    examples = training_examples(ROOT / "data" / "nlu")
+    outside = [line.strip() for line in CLINC_OOS.read_text().splitlines() if line.strip()]
+    pairs = [(text, intent) for intent, texts in examples.items() for text in texts]
+    random.Random(0).shuffle(pairs)
+    vectors = WordVectors.load(SPACY)
+    found: list[tuple[str, str, float]] = []
+    for fold in range(5):
+        held = pairs[fold::5]
+        train: dict[str, list[str]] = {}
+        for j, (text, intent) in enumerate(pairs):
+            if j % 5 != fold:
+                train.setdefault(intent, []).append(text)
+        texts = [text for text, _ in held] + outside
+        space, matrix = fit_features(texts, vectors)
+        names = sorted(train)
+        centres = np.vstack([space.transform(train[n]).mean(axis=0) for n in names])
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+        similarity = matrix @ centres.T
+        golds = [intent for _, intent in held] + ["out_of_scope"] * len(outside)
+        for row, gold_intent in enumerate(golds):
+            best = int(similarity[row].argmax())
+            found.append((gold_intent, names[best], float(similarity[row, best])))
+    print(f"NLU candidates: {len(pairs)} data/nlu examples (5-fold held out) + {len(outside)} CLINC150 out-of-scope")
+    rows = {}
+    for threshold in SUGGEST_SWEEP:
+        suggested = [f for f in found if f[2] >= threshold]
+        coverage = len(suggested) / len(found)
+        precision = sum(1 for g, p, _ in suggested if g == p) / max(len(suggested), 1)
+        rows[str(threshold)] = {"coverage": coverage, "precision": precision}
+        chosen = "  <- SUGGEST_SIMILARITY" if abs(threshold - SUGGEST_SIMILARITY) < 1e-9 else ""
+        print(f"    {threshold:.2f}: an intent suggested for {coverage:.0%}, right {precision:.0%}{chosen}")
+    FIGURES["nlu_suggestions"] = {"chosen": SUGGEST_SIMILARITY, "by_similarity": rows}
 
 
 def dstc_quality() -> None:
@@ -179,6 +272,7 @@ def dstc_quality() -> None:
         swept = np.array(mine_texts(redacted, str(SPACY), distance=distance).labels)
         print(f"    {distance:.2f}: {swept.max() + 1:3d} themes  NMI {normalized_mutual_info_score(gold, swept):.3f}"
               f"  ACC {clustering_accuracy(gold, swept):.3f}")  # fmt: skip
+    new_day_placement(redacted, gold)
 
 
 async def main(records: int) -> None:
@@ -200,7 +294,6 @@ async def main(records: int) -> None:
             began = time.perf_counter()
             run = await mine(state, filters)
             mining_s = time.perf_counter() - began
-            await stop_insights(state)
             own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             FIGURES["mining"] = {"records": run["records"], "themes": len(run["themes"]), "wall_s": mining_s,
                                  "worker_peak_rss_mb": run["mining"]["peak_rss_mb"]}  # fmt: skip
@@ -209,6 +302,19 @@ async def main(records: int) -> None:
                   f"{run['mining']['seconds']:.1f} s in the worker (incl. loading word vectors)")  # fmt: skip
             print(f"  peak memory: mining worker {run['mining']['peak_rss_mb']:,.0f} MB max RSS "
                   f"(incl. spaCy and the word vectors); gateway-side process {own_mb:,.0f} MB")  # fmt: skip
+            hour_ago = time.time() - 3600
+            day = [dict(s, at=hour_ago + (s["type"] == "user"), conversation_id=f"day-{s['conversation_id']}")
+                   for s in synthetic_summaries(records // 30, seed=12)]  # fmt: skip
+            await ingest(redis, consumer, day)
+            began = time.perf_counter()
+            placed = await mine(state, make_filters(now=time.time() + 600))
+            placing_s = time.perf_counter() - began
+            FIGURES["new_day"] = {"records": placed["mining"]["records"], "wall_s": placing_s,
+                                  "themes": len(placed["themes"])}  # fmt: skip
+            again = "kept themes" if placed["mined_at"] == run["mined_at"] else "themes MINED AGAIN"
+            print(f"a new day: {placed['mining']['records']} records placed in the {again} in {placing_s:.1f} s "
+                  f"wall ({len(placed['themes'])} themes shown)")  # fmt: skip
+            await stop_insights(state)
             memory = await redis.info("memory")
             print(f"  redis-server: {memory['used_memory_peak_human']} peak for the records, indexes and states")
             e2e_seconds, e2e_records = await end_to_end(redis, consumer, Path(tmp) / "spool")
@@ -221,6 +327,7 @@ async def main(records: int) -> None:
             process.terminate()
             process.wait(10)
     dstc_quality()
+    nlu_suggestions()
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 
     python -m bot.insights export records --format csv -o records.csv [--from 2025-06-01 --trigger abandoned]
     python -m bot.insights export themes --format json
-    python -m bot.insights export nlu --all -o candidates.yml          # or --theme <id> (repeatable)
+    python -m bot.insights export nlu --all -o candidates.yml          # or --theme T12 (repeatable)
     python -m bot.insights themes                                      # a readable summary
+    python -m bot.insights themes --refresh                            # forget the themes, mine afresh
     python -m bot.insights watch                                       # reopen fixed backlog items that recur
     python -m bot.insights retention                                   # apply the retention period now
     python -m bot.insights delete --customer AC10000042                # or --conversation <id>
     python -m bot.insights replay --conversations 300                  # fill a fresh installation
+                                                                       # (injects faults into the simulator)
 
 Exports go to standard output unless ``-o`` names a file; they are written as they are read.
 """
@@ -20,12 +22,12 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from redis.asyncio import Redis
 
 from bot.errors import GatewayError
-from bot.insights import backlog, exports
+from bot.insights import backlog, candidates, exports, theme_model, theme_views
 from bot.insights.filters import Filters, make_filters
 from bot.insights.replay.driver import replay
 from bot.insights.state import InsightsState, start_insights, stop_insights
@@ -65,23 +67,23 @@ async def _export(state: InsightsState, args: argparse.Namespace) -> None:
         await _write((exports.themes_csv if args.format == "csv" else exports.themes_json)(run), args.output)
         return
     chosen = [t for t in run["themes"] if args.all or t["id"] in (args.theme or [])]
-    candidates: list[dict[str, Any]] = []
-    for theme in chosen:
-        for member in theme["members"]:
-            intent = member.get("intent") or (None, 0.0)
-            candidates.append({"text": member["text"], "intent": intent[0], "similarity": intent[1]})
-    await _write(exports.nlu_yaml(candidates), args.output)
+    missing = set(args.theme or []) - {t["id"] for t in chosen}
+    if missing:
+        raise GatewayError(404, "theme_not_found", f"No theme {sorted(missing)[0]} shown in this window.")
+    found = [candidates.candidate(member, theme) for theme in chosen for member in theme["members"]]
+    await _write(candidates.nlu_yaml(found), args.output)
 
 
 async def _themes(state: InsightsState, args: argparse.Namespace) -> None:
+    if args.refresh:
+        await theme_model.forget(state.store.redis)
     run = await mine(state, _filters(args))
-    print(
-        f"{run['records']} records, {len(run['themes'])} themes shown, {run['hidden']['themes']} hidden (k={run['k']})"
-    )
+    print(f"themes mined {theme_views.age(run['mined_at'])}; {theme_views.coverage_line(run)}")
     for theme in run["themes"]:
         share = round(theme["escalation_share"] * 100)
-        print(f"- {theme['label']}  [{theme['size']} records, {theme['customers']} customers, ", end="")
-        print(f"{theme['trend']['direction']}, {share}% escalated]  id={theme['id']}")
+        print(f"- {theme['id']} {theme_views.title(theme['label'])}  [{theme['size']} records, ", end="")
+        print(f"{theme['customers']} customers, {theme['trend']['direction']}, {share}% escalated]")
+        print(f"    key terms: {', '.join(theme['terms'])}")
         for fact in theme["findings"]:
             print(f"    {fact['text']}")
 
@@ -119,37 +121,110 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="start", help="ISO 8601 (default: 30 days before --to)")
-    parser.add_argument("--to", dest="end", help="ISO 8601 (default: now)")
-    parser.add_argument("--trigger", action="append", choices=[t.value for t in Trigger])
-    parser.add_argument("--flow")
-    parser.add_argument("--channel")
-    parser.add_argument("--finding", help="key or key=value, e.g. order_fallout_step=number_port")
+    window = parser.add_argument_group("window and filters (the same as the dashboard's)")
+    window.add_argument("--from", dest="start", metavar="WHEN", help="ISO 8601 start (default: 30 days before --to)")
+    window.add_argument("--to", dest="end", metavar="WHEN", help="ISO 8601 end (default: now)")
+    window.add_argument("--trigger", action="append", choices=[t.value for t in Trigger],
+                        help="only records of this trigger (repeatable)")  # fmt: skip
+    window.add_argument("--flow", help="only records of this flow (a form or the problem's intent)")
+    window.add_argument("--channel", help="only records from this channel (e.g. web)")
+    window.add_argument("--finding", help="only conversations with this OSS/BSS finding: key or key=value, "
+                        "e.g. order_fallout_step=number_port")  # fmt: skip
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.strip().isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
+
+
+REPLAY_DESCRIPTION = """\
+Drive scripted, realistic customer conversations through a running gateway (POST /api/messages), as customers
+would, so that a fresh installation has learning records and themes to look at. The mix covers the bot's flows
+and what it cannot resolve: unknown topics, odd wordings, out-of-scope requests, abandoned forms, failed
+verification, requests for a person and OSS/BSS failures.
+
+It injects faults into the OSS/BSS simulator: for the conversations that need a failing system it sets a fault
+on the simulator's API in question (PUT <simulator>/admin/faults/<api>, answering 503), runs them one at a time
+after the others, and clears the fault afterwards (DELETE). Never point --simulator at a real OSS/BSS. Without a
+reachable simulator those conversations are skipped and reported.
+
+Exit status 0 when at least one conversation completed, 1 otherwise."""
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m bot.insights", description=__doc__.split("\n")[0])
-    commands = root.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="records, themes or NLU training candidates")
-    export.add_argument("what", choices=["records", "themes", "nlu"])
-    export.add_argument("--format", choices=["csv", "json"], default="csv", help="records and themes")
-    export.add_argument("--theme", action="append", help="nlu: a theme id (repeatable)")
-    export.add_argument("--all", action="store_true", help="nlu: every theme shown")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    root = argparse.ArgumentParser(
+        prog="python -m bot.insights",
+        description="The insights from a shell, for scripts and scheduled jobs: exports, themes, the backlog "
+        "watch, retention, deletion on request, and a traffic replay that fills a fresh installation.",
+        epilog="Settings (Redis, gateway, simulator) come from the environment, as for `make run`; "
+        "'python -m bot.insights <command> --help' describes each command.",
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="command", help="one of:")
+    export = commands.add_parser(
+        "export",
+        help="records, themes or NLU training candidates, as files",
+        description="Write the window's records (csv or json), its themes (csv or json) or Rasa NLU training "
+        "candidates from chosen themes (YAML). Written as read: any size fits.",
+    )
+    export.add_argument("what", choices=["records", "themes", "nlu"], help="what to export")
+    export.add_argument("--format", choices=["csv", "json"], default="csv",
+                        help="records and themes: csv (default) or json; nlu is always YAML")  # fmt: skip
+    export.add_argument("--theme", action="append", metavar="ID",
+                        help="nlu: a theme id shown by 'themes' (e.g. T12); repeatable")  # fmt: skip
+    export.add_argument("--all", action="store_true", help="nlu: every theme shown in the window")
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
     _add_filters(export)
-    _add_filters(commands.add_parser("themes", help="print the themes"))
-    commands.add_parser("watch", help="reopen fixed backlog items whose theme keeps arriving")
-    commands.add_parser("retention", help="remove records older than the retention period")
-    delete = commands.add_parser("delete", help="delete a customer's records on request")
+    themes = commands.add_parser(
+        "themes",
+        help="print the themes of a window",
+        description="Print the themes of the window (stable ids, a typical customer sentence as title, key "
+        "terms, size, customers, trend, escalations, shared OSS/BSS findings) and which records they cover.",
+    )
+    themes.add_argument("--refresh", action="store_true",
+                        help="forget the kept themes and mine the window afresh (theme ids change)")  # fmt: skip
+    _add_filters(themes)
+    commands.add_parser(
+        "watch",
+        help="reopen fixed backlog items whose theme keeps arriving",
+        description="Check backlog items marked fixed: an item whose theme has arrived from at least k distinct "
+        "customers since the fix is reopened, with a note saying how many. Takes no options.",
+    )
+    commands.add_parser(
+        "retention",
+        help="remove records older than the retention period",
+        description="Delete learning records older than TRIAGE_LEARNING_RETENTION_DAYS now (the learning "
+        "consumer also does it as it runs). Takes no options.",
+    )
+    delete = commands.add_parser(
+        "delete",
+        help="delete a customer's records on request",
+        description="Delete every learning record of one conversation or of one customer (right to erasure).",
+    )
     who = delete.add_mutually_exclusive_group(required=True)
-    who.add_argument("--conversation")
-    who.add_argument("--customer", help="customer id, account number or phone number")
-    play = commands.add_parser("replay", help="drive realistic conversations through the running gateway")
-    play.add_argument("--gateway", help="default: the gateway of the settings")
-    play.add_argument("--simulator", help="default: the OSS/BSS simulator of the settings (for failures)")
-    play.add_argument("--conversations", type=int, default=300)
-    play.add_argument("--concurrency", type=int, default=4)
-    play.add_argument("--seed", type=int, default=7)
+    who.add_argument("--conversation", metavar="ID", help="a conversation id")
+    who.add_argument("--customer", metavar="REF", help="customer id, account number or phone number")
+    play = commands.add_parser(
+        "replay",
+        help="drive realistic conversations through the running gateway; injects faults into the simulator",
+        description=REPLAY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    play.add_argument("--gateway", metavar="URL",
+                      help="the gateway to talk to (default: the gateway of the settings, "
+                      "e.g. http://127.0.0.1:8000)")  # fmt: skip
+    play.add_argument("--simulator", metavar="URL",
+                      help="the OSS/BSS simulator whose faults are set and cleared (default: the simulator of "
+                      "the settings, e.g. http://127.0.0.1:8080)")  # fmt: skip
+    play.add_argument("--conversations", type=_positive, default=300, metavar="N",
+                      help="how many conversations to run (default: 300)")  # fmt: skip
+    play.add_argument("--concurrency", type=_positive, default=4, metavar="N",
+                      help="conversations at once, except the faulty ones, which run one by one "
+                      "(default: 4)")  # fmt: skip
+    play.add_argument("--seed", type=int, default=7,
+                      help="seed of the conversation mix: the same seed replays the same conversations "
+                      "(default: 7)")  # fmt: skip
     return root
 
 

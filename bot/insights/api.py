@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from bot.auth import Role, User, require_roles
 from bot.errors import GatewayError
-from bot.insights import backlog, exports
+from bot.insights import backlog, candidates, exports, theme_model
 from bot.insights.conversations import CONVERSATION_ID, DispositionIn, conversation_detail, record_disposition
 from bot.insights.filters import FiltersDep, iso
 from bot.insights.query import select, volume
@@ -69,9 +69,18 @@ async def get_themes(_: ProductOwner, state: State, filters: FiltersDep) -> dict
     return {**{k: v for k, v in run.items() if k != "themes"}, "themes": [public(t) for t in run["themes"]]}
 
 
+@router.post("/themes/refresh")
+async def refresh_themes(_: ProductOwner, state: State, filters: FiltersDep) -> dict[str, Any]:
+    """Forget the kept themes and mine the window's records afresh (new theme ids)."""
+    await theme_model.forget(state.store.redis)
+    run = await mine(state, filters)
+    return {**{k: v for k, v in run.items() if k != "themes"}, "themes": [public(t) for t in run["themes"]]}
+
+
 @router.get("/themes/{theme_id}")
-async def get_theme(_: ProductOwner, state: State, theme_id: ThemeId) -> dict[str, Any]:
-    theme = await theme_by_id(state, theme_id)
+async def get_theme(_: ProductOwner, state: State, theme_id: ThemeId, filters: FiltersDep) -> dict[str, Any]:
+    """A theme (stable id) as the window shows it (default: the last 30 days)."""
+    theme = await theme_by_id(state, theme_id, filters)
     conversations = sorted({m["conversation_id"] for m in theme["members"]})
     return {"v": 1, **public(theme), "conversation_ids": conversations}
 
@@ -81,11 +90,12 @@ async def get_theme_conversations(
     _: ProductOwner,
     state: State,
     theme_id: ThemeId,
+    filters: FiltersDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, Any]:
     """Drill-down: the theme's conversations with their redacted transcripts, predictions and lookups."""
-    theme = await theme_by_id(state, theme_id)
+    theme = await theme_by_id(state, theme_id, filters)
     ids = sorted({m["conversation_id"] for m in theme["members"]})
     chosen = ids[(page - 1) * page_size : page * page_size]
     details = [await conversation_detail(state.store, cid) for cid in chosen]
@@ -192,24 +202,22 @@ async def export_nlu(
     theme: Annotated[list[str] | None, Query(regex=THEME_ID)] = None,
     record: Annotated[list[str] | None, Query(regex=RECORD_ID)] = None,
 ) -> StreamingResponse:
-    """Selected utterances (whole themes and/or single records) as Rasa NLU training candidates."""
+    """Selected utterances (whole themes and/or single records of the window's themes) as Rasa NLU training
+    candidates: an existing intent only when close enough, else a proposed new intent per theme."""
     if not theme and not record:
         raise GatewayError(400, "nothing_selected", "Select utterances with 'theme' and/or 'record' parameters.")
-    candidates: list[dict[str, Any]] = []
-    wanted = set(record or [])
-    for theme_id in theme or []:
-        found = await theme_by_id(state, theme_id)
-        candidates += [_candidate(m) for m in found["members"]]
-    if wanted:
-        run = await mine(state, filters)
-        members = [m for t in run["themes"] for m in t["members"] if m["record_id"] in wanted]
-        candidates += [_candidate(m) for m in members]
-    return await _stream(exports.nlu_yaml(candidates), "application/x-yaml", "nlu_candidates.yml")
-
-
-def _candidate(member: dict[str, Any]) -> dict[str, Any]:
-    intent = member.get("intent") or (None, 0.0)
-    return {"text": member["text"], "intent": intent[0], "similarity": intent[1]}
+    run = await mine(state, filters)
+    wanted_themes, wanted_records = set(theme or []), set(record or [])
+    unknown = wanted_themes - {t["id"] for t in run["themes"]}
+    if unknown:
+        raise GatewayError(404, "theme_not_found", f"No theme {sorted(unknown)[0]} shown in this window.")
+    chosen = [
+        candidates.candidate(member, found)
+        for found in run["themes"]
+        for member in found["members"]
+        if found["id"] in wanted_themes or member["record_id"] in wanted_records
+    ]
+    return await _stream(candidates.nlu_yaml(chosen), "application/x-yaml", "nlu_candidates.yml")
 
 
 @dispositions.post("/dispositions", status_code=201)

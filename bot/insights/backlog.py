@@ -1,10 +1,10 @@
 """The backlog: themes promoted to work items with an owner, an impact estimate and a status.
 
-An item marked ``fixed`` is watched: :func:`watch` mines the records since the fix with the item's examples as
-probes; when the theme they fall into keeps arriving from at least k distinct customers after the fix, the
-item is ``reopened`` with a note saying how many. Items live in Redis (``triage:learning:backlog:<id>``, JSON,
-``{"v": 1, ...}``) and are not subject to retention; their quoted examples are (see
-:mod:`bot.learning.maintenance`).
+An item marked ``fixed`` is watched: :func:`watch` places the records since the fix in the themes; when the
+item's theme (its id, or after "Refresh themes" the theme its examples are now in) keeps arriving from at least
+k distinct customers after the fix, the item is ``reopened`` with a note saying how many. Items live in Redis
+(``triage:learning:backlog:<id>``, JSON, ``{"v": 1, ...}``) and are not subject to retention; their quoted
+examples are (see :mod:`bot.learning.maintenance`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from bot.errors import GatewayError
+from bot.insights import theme_model
 from bot.insights.filters import make_filters
-from bot.insights.mining.clustering import MERGE_DISTANCE
 from bot.insights.state import InsightsState
-from bot.insights.themes import THEME_ID, mine
+from bot.insights.themes import THEME_ID, grouped
 from bot.learning import keys
 from bot.learning.store import dumps
 
@@ -79,13 +79,14 @@ async def _save(state: InsightsState, item: dict[str, Any]) -> dict[str, Any]:
 
 async def promote(state: InsightsState, theme: dict[str, Any], body: PromoteIn, by: str) -> dict[str, Any]:
     number = int(await state.store.redis.incr(keys.BACKLOG_SEQ))
-    examples = sorted(theme["members"], key=lambda m: -m["closeness"])[:10]
+    examples = sorted((m for m in theme["members"] if m["text"]), key=lambda m: -m["closeness"])[:10]
     item: dict[str, Any] = {
         "v": 1,
         "id": f"BL-{number}",
         "title": body.title or theme["label"],
         "owner": body.owner.value,
         "status": Status.open.value,
+        "theme_id": theme["id"],
         "theme": {
             "label": theme["label"],
             "terms": theme["terms"],
@@ -143,6 +144,15 @@ async def update(state: InsightsState, item_id: str, body: UpdateIn, by: str) ->
     return await _save(state, item)
 
 
+async def _theme_of(state: InsightsState, item: dict[str, Any], model: dict[str, Any]) -> str | None:
+    """The item's theme now: its own id while the themes last, else where most of its examples were placed."""
+    if item.get("theme_id") in model["themes"]:
+        return str(item["theme_id"])
+    where = await theme_model.placed(state.store.redis, [e["record_id"] for e in item["examples"]])
+    themes = [placed[0] for placed in where.values()]
+    return max(set(themes), key=themes.count) if themes else None
+
+
 async def watch(state: InsightsState, now: float | None = None) -> list[str]:
     """Reopen fixed items whose theme keeps arriving; return the ids reopened."""
     now = now if now is not None else time.time()
@@ -150,20 +160,15 @@ async def watch(state: InsightsState, now: float | None = None) -> list[str]:
     if not fixed:
         return []
     oldest_fix = min(float(item["fixed_at"] or now) for item in fixed)
-    probes = [example["text"] for item in fixed for example in item["examples"]]
     filters = make_filters(now=now)
     filters = filters.copy(update={"start": max(oldest_fix - WATCH_LOOKBACK_S, now - 399 * 86400), "end": now + 60})
-    run = await mine(state, filters, probes=probes)
+    _, model, by_theme, _ = await grouped(state, filters)
     reopened = []
-    cursor = 0
     for item in fixed:
-        hits = run.get("probes", [])[cursor : cursor + len(item["examples"])]
-        cursor += len(item["examples"])
-        close = [h["index"] for h in hits if h["similarity"] >= 1 - MERGE_DISTANCE]
-        if not close:
+        theme_id = await _theme_of(state, item, model)
+        if theme_id is None:
             continue
-        theme = max(set(close), key=close.count)
-        since = [customer for at, customer in run["arrivals"].get(str(theme), []) if at > float(item["fixed_at"])]
+        since = [m["customer"] for m in by_theme.get(theme_id, []) if m["at"] > float(item["fixed_at"])]
         item["watch"] = {"checked_at": now, "records_since_fix": len(since), "customers_since_fix": len(set(since))}
         if len(set(since)) >= state.k_min_customers:
             item["status"] = Status.reopened.value

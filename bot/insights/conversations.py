@@ -1,5 +1,5 @@
-"""Drill-down: a conversation's records, redacted transcript, findings, outcome and the agent's disposition;
-and the agent's disposition itself, attached to the conversation's records."""
+"""Drill-down: a conversation's records, redacted transcript, findings, outcome, the agent's disposition and the
+customer's satisfaction answers; and the agent's disposition itself, attached to the conversation's records."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.errors import GatewayError
 from bot.learning.records import Outcome, Trigger, build_record
+from bot.learning.satisfaction import SatisfactionStore
 from bot.learning.store import LearningStore
 
 CONVERSATION_ID = r"^[A-Za-z0-9_.:@\-]{1,128}$"
@@ -48,6 +49,7 @@ async def conversation_detail(store: LearningStore, conversation_id: str) -> dic
         return None
     summary = (await store.summaries([conversation_id]))[conversation_id]
     records = [{"id": record_id, **record} for record_id, record in await store.records(record_ids)]
+    answers = await SatisfactionStore(store.redis, store.retention_s // 86400).of_conversations([conversation_id])
     return {
         "v": 1,
         "conversation_id": conversation_id,
@@ -55,6 +57,7 @@ async def conversation_detail(store: LearningStore, conversation_id: str) -> dic
         "escalated": summary["escalated"],
         "findings": summary["findings"],
         "disposition": summary["disposition"],
+        "satisfaction": [answer.dict() for answer in answers.get(conversation_id, [])],
         "records": records,
         "transcript": transcript,
     }

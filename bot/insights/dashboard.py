@@ -11,7 +11,7 @@ from html import escape
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -19,13 +19,12 @@ from bot.auth import OptionalUserDep, Role, User
 from bot.auth.pages import page, respond
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
-from bot.insights import backlog, views
+from bot.insights import backlog, theme_views, views
 from bot.insights.charts import volume_chart
-from bot.insights.conversations import conversation_detail
-from bot.insights.filters import Filters, iso, make_filters
+from bot.insights.filters import Filters, make_filters, preset_window
 from bot.insights.query import volume
 from bot.insights.state import InsightsState, get_insights
-from bot.insights.themes import mine, theme_by_id
+from bot.insights.themes import theme_by_id
 from bot.learning.records import Trigger
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +48,9 @@ def _allowed(request: Request, user: User | None) -> User:
     return user
 
 
-def _page_filters(values: dict[str, list[str]]) -> Filters:
+def page_filters(values: dict[str, list[str]]) -> tuple[Filters, str | None]:
+    """The filters of a page's query string and the date preset chosen (``preset`` wins over empty dates)."""
+
     def when(name: str) -> datetime | None:
         raw = (values.get(name) or [""])[0].strip()
         return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
@@ -57,11 +58,17 @@ def _page_filters(values: dict[str, list[str]]) -> Filters:
     def one(name: str) -> str | None:
         return (values.get(name) or [""])[0].strip()[:64] or None
 
+    preset = one("preset")
+    start, end = when("from"), when("to")
+    if preset and not (start or end):
+        start, end = preset_window(preset)
+    elif preset:
+        preset = None
     triggers = [Trigger(t) for t in values.get("trigger", []) if t]
-    return make_filters(when("from"), when("to"), triggers, one("flow"), one("channel"), one("finding"))
+    return make_filters(start, end, triggers, one("flow"), one("channel"), one("finding")), preset
 
 
-async def _guarded(request: Request, user: User | None, render: object) -> Response:
+async def guarded(request: Request, user: User | None, render: object) -> Response:
     try:
         allowed = _allowed(request, user)
         return await render(allowed)  # type: ignore[operator,no-any-return]
@@ -77,59 +84,33 @@ async def _guarded(request: Request, user: User | None, render: object) -> Respo
 @router.get("/insights", response_class=HTMLResponse)
 async def overview(request: Request, user: OptionalUserDep, state: State) -> Response:
     async def render(allowed: User) -> Response:
-        filters = _page_filters(parse_qs(request.url.query))
+        filters, preset = page_filters(parse_qs(request.url.query))
         series = await volume(state.store, filters)
-        labels = [iso(s)[: 16 if series.bucket == "hour" else 10] for s in series.starts]
-        run = await mine(state, filters)
         flows, channels = await state.store.facet_values("flow"), await state.store.facet_values("channel")
         body = (
             "<h1>Unresolved contacts</h1>"
+            + views.section_nav("/insights")
+            + f"<p>{views.period_links(filters, '/insights', preset)}</p>"
             + views.filter_form(filters, flows, channels)
-            + f"<div class=card>{volume_chart(series, labels)}<p>{series.total} records</p></div>"
-            + f"<h2>Themes</h2><p class=muted>{run['records']} records mined in {run['seconds']} s · "
-            + '<a href="/insights/backlog">Backlog</a></p>'
-            + views.themes_table(run, filters)
+            + f"<div class=card>{volume_chart(series)}<p>{series.total} unresolved moments, by {series.bucket}"
+            + ' · <a href="/insights/outcomes?'
+            + escape(views.query_string(filters))
+            + '">what became of every conversation</a></p></div>'
+            + await theme_views.themes_section(state, filters)
         )
         return respond(page("Insights", body, allowed))
 
-    return await _guarded(request, user, render)
-
-
-@router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
-async def theme_page(
-    request: Request, user: OptionalUserDep, state: State, theme_id: str, page_number: Annotated[int, Query(ge=1)] = 1
-) -> Response:
-    async def render(allowed: User) -> Response:
-        theme = await theme_by_id(state, theme_id[:200])
-        ids = sorted({m["conversation_id"] for m in theme["members"]})
-        chosen = ids[(page_number - 1) * DRILL_DOWN : page_number * DRILL_DOWN]
-        details = [d for d in [await conversation_detail(state.store, cid) for cid in chosen] if d]
-        facts = "".join(f"<li>{escape(f['text'])}</li>" for f in theme["findings"]) or "<li>none shared</li>"
-        more = ""
-        if page_number * DRILL_DOWN < len(ids):
-            more = f'<a href="?page_number={page_number + 1}">more conversations</a>'
-        body = (
-            f"<h1>{escape(theme['label'])}</h1><p>{theme['size']} records · {theme['conversations']} conversations"
-            f" · {theme['customers']} customers · trend {escape(theme['trend']['direction'])} · "
-            f"{round(theme['escalation_share'] * 100)}% escalated</p><ul>{facts}</ul>"
-            + views.promote_form(theme["id"], theme["label"])
-            + f' · <a href="/api/insights/export/nlu.yml?theme={escape(theme["id"])}">NLU candidates</a>'
-            + "<h2>Conversations</h2>"
-            + "".join(views.transcript(d) for d in details)
-            + more
-        )
-        return respond(page(theme["label"], body, allowed))
-
-    return await _guarded(request, user, render)
+    return await guarded(request, user, render)
 
 
 @router.get("/insights/backlog", response_class=HTMLResponse)
 async def backlog_page(request: Request, user: OptionalUserDep, state: State) -> Response:
     async def render(allowed: User) -> Response:
         items = await backlog.list_items(state)
-        return respond(page("Backlog", "<h1>Backlog</h1>" + views.backlog_table(items), allowed))
+        return respond(page("Backlog", "<h1>Backlog</h1>" + views.section_nav("/insights/backlog")
+                                    + views.backlog_table(items), allowed))  # fmt: skip
 
-    return await _guarded(request, user, render)
+    return await guarded(request, user, render)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -150,7 +131,7 @@ async def promote_form(request: Request, user: OptionalUserDep, state: State) ->
         await backlog.promote(state, await theme_by_id(state, body.theme_id), body, allowed.name)
         return RedirectResponse("/insights/backlog", status_code=303)
 
-    return await _guarded(request, user, render)
+    return await guarded(request, user, render)
 
 
 @router.post("/insights/backlog/{item_id}")
@@ -162,4 +143,4 @@ async def update_form(request: Request, user: OptionalUserDep, state: State, ite
         await backlog.update(state, item_id[:20], body, allowed.name)
         return RedirectResponse("/insights/backlog", status_code=303)
 
-    return await _guarded(request, user, render)
+    return await guarded(request, user, render)

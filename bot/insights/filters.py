@@ -26,6 +26,8 @@ DEFAULT_END_STEP_S = 300
 """Without 'to', the window ends at the next 5-minute mark, so repeated requests share one cached run."""
 NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 FINDING_PATTERN = r"^[a-z_]{1,32}(=[A-Za-z0-9_.:\- ]{1,64})?$"
+PRESETS = {"today": ("Today", 1), "7d": ("Last 7 days", 7), "30d": ("Last 30 days", 30)}
+"""Date presets of the pages: name → (caption, whole UTC days, today included)."""
 LATEST_S = datetime.max.replace(tzinfo=timezone.utc).timestamp()
 """9999-12-31T23:59:59.999999Z: a later instant (``to`` with a negative offset) has no ISO 8601 year to write."""
 
@@ -81,6 +83,16 @@ def iso(seconds: float) -> str:
 
 def _utc(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def preset_window(preset: str, now: float | None = None) -> tuple[datetime, datetime]:
+    """The window of a date preset: from UTC midnight so many days back (today included) to the next 5 minutes."""
+    if preset not in PRESETS:
+        raise GatewayError(400, "invalid_preset", f"Unknown period {preset[:20]!r}; choose today, 7d or 30d.")
+    now = now if now is not None else time.time()
+    end = now - now % DEFAULT_END_STEP_S + DEFAULT_END_STEP_S
+    start = now - now % 86400 - (PRESETS[preset][1] - 1) * 86400
+    return datetime.fromtimestamp(start, timezone.utc), datetime.fromtimestamp(end, timezone.utc)
 
 
 def make_filters(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.insights import labels
 from bot.insights.backlog import Owner, Status
-from bot.insights.filters import Filters, iso
+from bot.insights.filters import PRESETS, Filters, iso
 from bot.learning.records import Trigger
 
 ARROWS = {"rising": '<span class="up">▲ rising</span>', "falling": '<span class="down">▼ falling</span>'}
@@ -18,28 +20,61 @@ def query_string(filters: Filters) -> str:
     return urlencode(query, doseq=True)
 
 
-def filter_form(filters: Filters, flows: list[str], channels: list[str]) -> str:
+NAV = (("/insights", "Unresolved contacts"), ("/insights/outcomes", "Outcomes"), ("/insights/backlog", "Backlog"))
+
+
+def section_nav(current: str) -> str:
+    """The insights' own sections, the current one not a link."""
+    items = [
+        f"<strong>{escape(name)}</strong>" if path == current else f'<a href="{path}">{escape(name)}</a>'
+        for path, name in NAV
+    ]
+    return f'<nav class="card" aria-label="Insights sections">{" · ".join(items)}</nav>'
+
+
+def period_links(filters: Filters, path: str, preset: str | None) -> str:
+    """Date presets that keep the other filters; the chosen one is marked."""
+    kept = {k: v for k, v in filters.as_query().items() if v and k not in ("from", "to")}
+    links = []
+    for name, (caption, _) in PRESETS.items():
+        if name == preset:
+            links.append(f'<strong aria-current="true">{escape(caption)}</strong>')
+        else:
+            links.append(f'<a href="{path}?{escape(urlencode({**kept, "preset": name}, doseq=True))}">{caption}</a>')
+    return "Period: " + " · ".join(links) + ' <span class="muted">(times in UTC)</span>'
+
+
+def _options(name: str, values: list[str], current: str | None, label: Callable[[str], str]) -> str:
+    items = "".join(
+        f'<option value="{escape(v)}"{" selected" if v == current else ""}>{escape(label(v))}</option>'
+        for v in sorted(set(values), key=label)
+    )
+    return (
+        f'<select name="{name}" aria-label="{name.capitalize()}"><option value="">any {name}</option>{items}</select>'
+    )
+
+
+def filter_form(filters: Filters, flows: list[str], channels: list[str], path: str = "/insights",
+                with_records: bool = True) -> str:  # fmt: skip
+    """The filters of a page (GET); ``with_records`` adds those that only records have (triggers, findings)."""
     chosen = {t.value for t in filters.triggers}
     triggers = "".join(
         f'<label><input type="checkbox" name="trigger" value="{t.value}"{" checked" if t.value in chosen else ""}> '
-        f"{t.value}</label> "
+        f"{escape(labels.trigger(t.value))}</label> "
         for t in Trigger
     )
-
-    def options(name: str, values: list[str], current: str | None) -> str:
-        items = "".join(
-            f"<option{' selected' if v == current else ''}>{escape(v)}</option>" for v in sorted(set(values))
-        )
-        return f'<select name="{name}"><option value="">any {name}</option>{items}</select>'
-
-    return (
-        '<form method="get" class="card">'
-        f'<label>From <input name="from" value="{iso(filters.start)}" size="20"></label> '
-        f'<label>To <input name="to" value="{iso(filters.end)}" size="20"></label> '
-        f"{options('flow', flows, filters.flow)} {options('channel', channels, filters.channel)} "
+    finding = (
         f'<label>Finding <input name="finding" value="{escape(filters.finding or "")}" size="28" '
         'placeholder="order_fallout_step=number_port"></label><br>'
-        f'{triggers}<button>Apply</button> <a href="/insights">reset</a></form>'
+        f"{triggers}"
+    )
+    return (
+        f'<form method="get" action="{path}" class="card">'
+        f'<label>From <input name="from" value="{iso(filters.start)}" size="20"></label> '
+        f'<label>To <input name="to" value="{iso(filters.end)}" size="20"></label> '
+        f"{_options('flow', flows, filters.flow, labels.flow)} "
+        f"{_options('channel', channels, filters.channel, labels.channel)} "
+        f'{finding if with_records else ""}<button>Apply</button> <a href="{path}">reset</a></form>'
     )
 
 
@@ -50,48 +85,36 @@ def exports_links(filters: Filters) -> str:
     return "Export: " + " · ".join(f'<a href="/api/insights/export/{path}?{q}">{name}</a>' for path, name in links)
 
 
-def promote_form(theme_id: str, label: str) -> str:
-    owners = "".join(f"<option>{o.value}</option>" for o in Owner)
-    return (
-        f'<form method="post" action="/insights/backlog" class="inline">'
-        f'<input type="hidden" name="theme_id" value="{escape(theme_id)}">'
-        f'<input name="title" value="{escape(label)}" size="18"><select name="owner">{owners}</select>'
-        "<button>To backlog</button></form>"
-    )
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{round(value * 100)}%"
 
 
-def themes_table(run: dict[str, Any], filters: Filters) -> str:
-    rows = []
-    for theme in run["themes"]:
-        intent = (theme.get("suggested_intent") or {}).get("name") or ""
-        facts = "<br>".join(escape(f["text"]) for f in theme["findings"]) or '<span class="muted">none shared</span>'
-        examples = "<br>".join(f"“{escape(e)}”" for e in theme["examples"][:3])
-        rows.append(
-            f'<tr><td><a href="/insights/themes/{escape(theme["id"])}">{escape(theme["label"])}</a>'
-            f'<div class="muted">{escape(", ".join(theme["terms"][3:]))}</div></td>'
-            f"<td>{theme['size']}</td><td>{theme['customers']}</td>"
-            f"<td>{ARROWS.get(theme['trend']['direction'], 'steady')} "
-            f'<span class="muted">{theme["trend"]["earlier"]}→{theme["trend"]["recent"]}</span></td>'
-            f"<td>{round(theme['escalation_share'] * 100)}%</td><td>{facts}</td><td>{escape(intent)}</td>"
-            f"<td>{examples}</td><td>{promote_form(theme['id'], theme['label'])}</td></tr>"
-        )
-    hidden = run["hidden"]
-    note = (
-        f'<p class="muted">{hidden["themes"]} smaller themes ({hidden["records"]} records) are hidden: fewer than '
-        f"{run['k']} distinct customers.</p>"
-    )
-    head = (
-        "<tr><th>Theme</th><th>Records</th><th>Customers</th><th>Trend</th><th>Escalated</th>"
-        "<th>Shared OSS/BSS findings</th><th>Nearest intent</th><th>Examples</th><th></th></tr>"
-    )
-    empty = '<tr><td colspan="9" class="muted">No theme yet in this window.</td></tr>'
-    nlu = "&".join(f"theme={escape(t['id'])}" for t in run["themes"])
-    nlu_link = (
-        f' · <a href="/api/insights/export/nlu.yml?{query_string(filters)}&{nlu}">NLU candidates (all themes)</a>'
-    )
-    return (
-        f"<table>{head}{''.join(rows) or empty}</table>{note}<p>{exports_links(filters)}{nlu_link if nlu else ''}</p>"
-    )
+def disposition_text(disposition: dict[str, Any] | None) -> str:
+    if not disposition:
+        return '<span class="muted">no agent disposition</span>'
+    could = "could" if disposition.get("bot_could_handle") else "could not"
+    done = "resolved" if disposition.get("resolved") else "not resolved"
+    by = f" by {escape(str(disposition['by']))}" if disposition.get("by") else ""
+    cause = escape(labels.root_cause(disposition.get("root_cause")))
+    return f"Agent{by}: {done} · cause: {cause} · the bot {could} have handled it"
+
+
+def satisfaction_text(answers: list[dict[str, Any]]) -> str:
+    if not answers:
+        return '<span class="muted">no satisfaction answer</span>'
+    parts = []
+    for answer in answers:
+        comment = f" “{escape(str(answer['comment']))}”" if answer.get("comment") else ""
+        who = "the bot" if answer.get("handled_by") == "bot" else "an agent"
+        parts.append(f"{int(answer['score'])}/5 after {who}{comment}")
+    return "Satisfaction: " + "; ".join(parts)
+
+
+def _record_caption(record: dict[str, Any]) -> str:
+    reason = record.get("reason")
+    if reason and record["trigger"] == "agent_disposition":
+        reason = labels.root_cause(reason)
+    return labels.trigger(record["trigger"]) + (f": {reason}" if reason else "")
 
 
 def transcript(detail: dict[str, Any]) -> str:
@@ -99,7 +122,7 @@ def transcript(detail: dict[str, Any]) -> str:
     for line in detail["transcript"]:
         who = line.get("who")
         if who in ("customer", "bot"):
-            extra = f' <span class="muted">{escape(str(line.get("intent")))} {line.get("confidence")}</span>'
+            extra = f' <span class="muted">{escape(labels.intent(line.get("intent")))} {line.get("confidence")}</span>'
             lines.append(f"<b>{who}</b>: {escape(str(line.get('text')))}{extra if who == 'customer' else ''}")
         elif who == "lookup":
             lines.append(
@@ -109,14 +132,14 @@ def transcript(detail: dict[str, Any]) -> str:
         elif who in ("action", "form", "handoff"):
             name = line.get("name") or f"{line.get('reason')} → {line.get('queue')}"
             lines.append(f'<span class="muted">{who}: {escape(str(name))}</span>')
-    triggers = ", ".join(
-        escape(f"{r['trigger']}{':' + r['reason'] if r.get('reason') else ''}") for r in detail["records"]
-    )
-    disposition = detail.get("disposition")
-    agent = f" · agent: {escape(str(disposition.get('root_cause')))}" if disposition else ""
+    triggers = ", ".join(escape(_record_caption(r)) for r in detail["records"])
+    cid = escape(detail["conversation_id"])
     return (
-        f'<div class="card"><b>{escape(detail["conversation_id"])}</b> · {escape(str(detail["outcome"]))}'
-        f" · {triggers}{agent}<div>{'<br>'.join(lines)}</div></div>"
+        f'<div class="card conversation"><b><a href="/insights/conversations/{cid}">{cid}</a></b>'
+        f" · {escape(labels.outcome(detail['outcome']))} · {triggers}"
+        f'<p class="disposition">{disposition_text(detail.get("disposition"))}</p>'
+        f'<p class="satisfaction">{satisfaction_text(detail.get("satisfaction") or [])}</p>'
+        f"<div>{'<br>'.join(lines)}</div></div>"
     )
 
 

@@ -136,6 +136,7 @@ class Consumer:
             effects = apply_event(update.state, event, self.low_confidence)
             update.records += effects.records
             update.transcript += effects.transcript
+            update.contacts += effects.contacts
         for update in updates.values():
             update.flow_open = flow_open(update.state)
         await self.store.commit(updates.values(), ack_ids)

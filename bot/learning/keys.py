@@ -10,12 +10,16 @@ Per conversation (all expire with the retention period, refreshed by each new re
 - ``conv:<id>:records``: set of record stream ids, so deletion and drill-down find them without a scan.
 - ``conv:<id>:transcript``: list of redacted turns (customer, bot, actions, lookups).
 - ``conv:<id>:disposition``: the agent's disposition after a handoff.
+- ``conv:<id>:contacts``: set of the conversation's contact ids (see below), for deletion on request.
 - ``conv:<id>:deleted``: tombstone of a conversation deleted on request (kept for the retention period).
 
 Indexes:
 - ``idx:<facet>:<value>``: sorted set of record ids scored by record time (ms), for facets trigger, channel,
   flow and finding; ``indexes`` is the set of all index keys (for retention).
 - ``ref:<pseudonym>``: set of conversation ids of one customer reference (customer id, account, phone).
+- ``contacts``: hash contact id → the contact's outcome record (:mod:`bot.learning.contacts`), one per session
+  with a customer turn; ``contacts:by_time``: the same ids scored by the contact's start (s), for periods and
+  retention.
 - ``open``: sorted set of conversations with a flow open, scored by last activity (s), for abandonment.
 """
 
@@ -33,6 +37,8 @@ CONSUMER_LEASE = f"{PREFIX}:consumer:lease"
 BACKLOG = f"{PREFIX}:backlog"
 BACKLOG_SEQ = f"{PREFIX}:backlog:seq"
 THEMES_CACHE = f"{PREFIX}:themes"
+CONTACTS = f"{PREFIX}:contacts"
+CONTACTS_BY_TIME = f"{PREFIX}:contacts:by_time"
 
 
 def conversation(conversation_id: str) -> str:
@@ -41,6 +47,10 @@ def conversation(conversation_id: str) -> str:
 
 def conversation_records(conversation_id: str) -> str:
     return f"{PREFIX}:conv:{conversation_id}:records"
+
+
+def conversation_contacts(conversation_id: str) -> str:
+    return f"{PREFIX}:conv:{conversation_id}:contacts"
 
 
 def tombstone(conversation_id: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.learning import keys
+from bot.learning.contacts import contact_record
 from bot.learning.records import index_facets
 from bot.unicode_text import scrub
 
@@ -56,6 +57,8 @@ class ConversationUpdate:
     records: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     flow_open: bool = False
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    """Outcome records of contacts that ended in this batch; the current contact's is written from ``state``."""
 
 
 class LearningStore:
@@ -95,6 +98,9 @@ class LearningStore:
         pipe.expire(keys.disposition(cid), ttl)
         for record in update.records:
             self._queue_record(pipe, record)
+        current = contact_record(state)
+        for contact in [*update.contacts, *([current] if current else [])]:
+            self._queue_contact(pipe, contact)
         for ref in state.get("refs") or []:
             pipe.sadd(keys.reference(ref), cid)
             pipe.expire(keys.reference(ref), self.retention_s)
@@ -102,6 +108,13 @@ class LearningStore:
             pipe.zadd(keys.OPEN, {cid: float(state.get("last_activity") or 0.0)})
         else:
             pipe.zrem(keys.OPEN, cid)
+
+    def _queue_contact(self, pipe: Any, contact: dict[str, Any]) -> None:
+        """Write (or rewrite) a contact's outcome record; it lives for the retention period from its start."""
+        pipe.hset(keys.CONTACTS, contact["id"], dumps(contact))
+        pipe.zadd(keys.CONTACTS_BY_TIME, {contact["id"]: float(contact["started_at"])})
+        pipe.sadd(keys.conversation_contacts(contact["conversation_id"]), contact["id"])
+        pipe.expire(keys.conversation_contacts(contact["conversation_id"]), self.retention_s)
 
     def _queue_record(self, pipe: Any, record: dict[str, Any]) -> None:
         index_keys = [keys.index(facet, value) for facet, value in index_facets(record)]
@@ -190,6 +203,24 @@ class LearningStore:
                 "disposition": json.loads(disposition) if disposition else None,
             }
         return result
+
+    async def contacts(self, start_s: float, end_s: float) -> list[dict[str, Any]]:
+        """Outcome records of the contacts that started within ``[start_s, end_s)``, oldest first."""
+        ids = await self.redis.zrangebyscore(keys.CONTACTS_BY_TIME, start_s, f"({end_s}")
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), SCAN_PAGE):
+            raw = await self.redis.hmget(keys.CONTACTS, ids[start : start + SCAN_PAGE])
+            found += [json.loads(item) for item in raw if item is not None]
+        return found
+
+    async def dispositions(self, conversation_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The agent's disposition of each conversation that has one."""
+        ids = list(dict.fromkeys(conversation_ids))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.get(keys.disposition(cid))
+            raw = await pipe.execute()
+        return {cid: json.loads(value) for cid, value in zip(ids, raw, strict=True) if value}
 
     async def set_disposition(self, conversation_id: str, disposition: dict[str, Any], record: dict[str, Any]) -> str:
         """Attach the agent's disposition to the conversation and append its record; return the record id."""

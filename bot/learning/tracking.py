@@ -12,6 +12,9 @@ stream order. :func:`apply_event` returns the records the event triggers and the
 - a change of topic: the ``problem`` slot set to another problem before the first one was diagnosed or while
   its question was still open (an ``abandoned`` record, reason ``topic_change:<new problem>``);
 - a withdrawal from the queue: ``findings.withdrawn_from_queue`` set (reason ``withdrawn:<the handoff's reason>``).
+
+Every event also advances the current contact (:mod:`bot.learning.contacts`); a new session ends it, and
+:class:`Effects` carries its final outcome record.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.learning import contacts
 from bot.learning.records import FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, Outcome, Trigger, build_record
 
 SEEN_KEPT = 64
@@ -26,7 +30,7 @@ SEEN_KEPT = 64
 LISTEN = "action_listen"
 SESSION_START = "action_session_start"
 OSS_FAILURE_FINDINGS = ("oss_unavailable", "oss_error")
-DIAGNOSIS_ACTIONS = frozenset({"action_diagnose", "action_check_outage", "action_submit_change_request"})
+DIAGNOSIS_ACTIONS = contacts.DIAGNOSIS_ACTIONS
 """Actions after which the problem in hand has had its answer: moving on from it is not leaving it."""
 
 
@@ -34,6 +38,8 @@ DIAGNOSIS_ACTIONS = frozenset({"action_diagnose", "action_check_outage", "action
 class Effects:
     records: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    """Outcome records of contacts that ended with this event (a new session began)."""
 
 
 def new_state(conversation_id: str) -> dict[str, Any]:
@@ -58,6 +64,7 @@ def new_state(conversation_id: str) -> dict[str, Any]:
         "seen": [],
         "lookups_seen": [],
         "records": 0,
+        "contact": None,
     }
 
 
@@ -80,6 +87,7 @@ def abandon(state: dict[str, Any]) -> dict[str, Any]:
     effects = Effects()
     what = state.get("active_loop") or f"awaiting_{state.get('awaiting')}"
     _record(state, effects, Trigger.abandoned, float(state.get("last_activity") or 0.0), what)
+    contacts.mark_abandoned(state)
     state.update(outcome=Outcome.abandoned.value, active_loop=None, awaiting=None)
     return effects.records[0]
 
@@ -87,6 +95,10 @@ def abandon(state: dict[str, Any]) -> dict[str, Any]:
 def _new_session(state: dict[str, Any], effects: Effects, restart: bool) -> None:
     if flow_open(state) and not restart:
         effects.records.append(abandon(state))
+    finished = contacts.contact_record(state)
+    if finished:
+        effects.contacts.append(finished)
+    state["contact"] = None
     state.update(active_loop=None, awaiting=None, problem=None, problem_text=None, last_action=None, findings={})
     state["escalation"] = None
     state.update(last_user=None, outcome=Outcome.open.value, lookups_seen=[])
@@ -202,4 +214,5 @@ def apply_event(state: dict[str, Any], event: dict[str, Any], low_confidence: fl
             effects.transcript.append({"at": event["at"], "who": "form", "name": event["name"]})
     elif kind == "slot":
         _slot(state, event, effects)
+    contacts.observe(state, event, effects.records)
     return effects

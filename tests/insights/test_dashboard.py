@@ -27,7 +27,7 @@ async def test_the_overview_shows_the_chart_themes_and_what_is_hidden(po: httpx.
     assert page.status_code == 200
     html = page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    assert "<svg" in html and "out_of_scope 5" in html
+    assert "<svg" in html and "Outside what the bot does 5" in html and "nlu_fallback 5" not in html
     assert "esim" in html and "roaming" in html
     assert "smaller themes" in html and "fewer than 3 distinct customers" in html
     assert "parental" not in html, "a one-customer theme never shows"
@@ -44,7 +44,7 @@ async def test_bad_filters_get_an_error_page(po: httpx.AsyncClient) -> None:
 async def test_drill_down_and_promote_to_the_backlog_with_forms(po: httpx.AsyncClient, seeder: Seeder) -> None:
     await seed_world(seeder)
     overview = (await po.get("/insights")).text
-    theme_id = re.search(r'href="/insights/themes/([^"]+)"', overview).group(1)  # type: ignore[union-attr]
+    theme_id = re.search(r'href="/insights/themes/(T\d+)', overview).group(1)  # type: ignore[union-attr]
     detail = await po.get(f"/insights/themes/{theme_id}")
     assert detail.status_code == 200 and "<b>customer</b>" in detail.text
     form = {"theme_id": theme_id, "owner": "product", "title": "Fix it"}

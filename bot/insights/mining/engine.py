@@ -48,7 +48,7 @@ def without_tensorflow() -> None:
     sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 
 
-def _intent_centres(space: FeatureSpace, nlu_dir: Path) -> tuple[list[str], Matrix] | None:
+def intent_centres(space: FeatureSpace, nlu_dir: Path) -> tuple[list[str], Matrix] | None:
     examples = training_examples(nlu_dir)
     if not examples:
         return None
@@ -57,7 +57,7 @@ def _intent_centres(space: FeatureSpace, nlu_dir: Path) -> tuple[list[str], Matr
     return names, centres.astype(np.float32)
 
 
-def _nearest(vectors: Matrix, names: list[str], centres: Matrix) -> list[tuple[str | None, float]]:
+def nearest_intents(vectors: Matrix, names: list[str], centres: Matrix) -> list[tuple[str | None, float]]:
     similarity = vectors @ centres.T
     best = np.argmax(similarity, axis=1)
     return [(names[i], round(float(similarity[row, i]), 3)) for row, i in enumerate(best)]
@@ -93,11 +93,11 @@ def mine_texts(
         closeness=[round(float(closeness[i]), 4) for i in inverse],
         terms=terms,
     )
-    centres = _intent_centres(space, Path(nlu_dir)) if nlu_dir else None
+    centres = intent_centres(space, Path(nlu_dir)) if nlu_dir else None
     if centres is not None:
         names, intent_matrix = centres
-        mined.theme_intents = _nearest(grouping.centroids, names, intent_matrix)
-        per_unique = _nearest(matrix, names, intent_matrix)
+        mined.theme_intents = nearest_intents(grouping.centroids, names, intent_matrix)
+        per_unique = nearest_intents(matrix, names, intent_matrix)
         mined.text_intents = [per_unique[i] for i in inverse]
     if probes:
         placed = space.transform(probes) @ grouping.centroids.T
