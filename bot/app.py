@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import cast
 
 import socketio
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from bot.auth import Role, User, start_auth
 from bot.auth import router as auth_router
-from bot.auth import start_auth
 from bot.auth.same_site import CookieWriteGuard
 from bot.body_limit import BodyLimit
 from bot.chat.delivery import Delivery
@@ -22,6 +23,7 @@ from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.errors import install_error_handlers
 from bot.handoff.service import HandoffService
+from bot.handoff.signoff import release_all
 from bot.handoff.state import HandoffState, start_handoff
 from bot.handoff.tracker import TrackerRecorder
 from bot.insights import router as insights_router
@@ -32,6 +34,13 @@ from bot.redis_retry import RECONNECTING
 from bot.routers import agent, agent_lookup, agent_ws, console_page, health, messages, satisfaction, supervision, web
 from bot.settings import Settings, get_settings
 from bot.state import ChatState, GatewayState
+
+
+async def release_staff_chats(handoff: HandoffService, user: User) -> None:
+    """Logging out anywhere (the console, /insights, the API) gives the chats the person holds back to their
+    queues at once, each customer told, rather than after the reconnect grace."""
+    if user.has_role(Role.agent, Role.supervisor):
+        await release_all(handoff, user.name)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         delivery.after_turn = handoff.after_bot_turn
         delivery.on_customer_message = handoff.customer_message
         app.state.handoff = start_handoff(handoff)
+        app.state.auth.on_logout.append(partial(release_staff_chats, handoff))
         retry = asyncio.create_task(delivery.retry_forever())
         try:
             yield

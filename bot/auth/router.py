@@ -86,7 +86,7 @@ async def login(body: LoginIn, request: Request, auth: AuthDep, response: Respon
 async def logout(request: Request, auth: AuthDep) -> Response:
     token = presented_token(request)
     if token:
-        await auth.accounts.close_session(token)
+        await auth.log_out(token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -151,7 +151,7 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
 async def logout_form(request: Request, auth: AuthDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:  # CookieWriteGuard has refused it already unless it came from this site's own page
-        await auth.accounts.close_session(token)
+        await auth.log_out(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

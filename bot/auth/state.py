@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import cast
 
 from fastapi import Request
 from redis.asyncio import Redis
 
-from bot.auth.accounts import Accounts
+from bot.auth.accounts import Accounts, User
 from bot.auth.bootstrap import DemoAccount, check_production_accounts, ensure_admin, ensure_demo_accounts
 from bot.settings import Settings
 
@@ -18,6 +19,16 @@ class AuthState:
     settings: Settings
     accounts: Accounts
     demo_accounts: list[DemoAccount] = field(default_factory=list)
+    on_logout: list[Callable[[User], Awaitable[object]]] = field(default_factory=list)
+    """Called with the user before a session ends by logging out (the handoff gives an agent's chats back)."""
+
+    async def log_out(self, token: str) -> None:
+        """End the session for good, whichever page or client asks; the hooks run first."""
+        user = await self.accounts.session_user(token)
+        if user is not None:
+            for hook in self.on_logout:
+                await hook(user)
+        await self.accounts.close_session(token)
 
 
 async def start_auth(settings: Settings, redis: Redis[bytes]) -> AuthState:

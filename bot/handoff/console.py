@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 OUTBOX_MAX = 1000  # frames waiting for one slow console before it is dropped (it reconnects and catches up)
+SESSION_ENDED = 1008  # policy violation: the console must log in again
 
 
 @dataclass(eq=False)
@@ -38,6 +40,8 @@ class Viewer:
     queues: frozenset[str]
     outbox: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_MAX))
     writer: asyncio.Task[None] | None = None
+    still_allowed: Callable[[], Awaitable[bool]] | None = None
+    """Asked before every frame: the session still open, the account enabled, the role unchanged."""
 
     def sees_queue(self, queue: str | None) -> bool:
         return self.supervisor or (queue is not None and queue in self.queues)
@@ -75,7 +79,13 @@ class ConsoleHub:
     async def _write(self, viewer: Viewer) -> None:
         try:
             while True:
-                await viewer.socket.send_text(await viewer.outbox.get())
+                text = await viewer.outbox.get()
+                if viewer.still_allowed is not None and not await viewer.still_allowed():
+                    # Logged out, disabled or another role since it connected: not one more customer's words.
+                    self._viewers.discard(viewer)
+                    await viewer.socket.close(code=SESSION_ENDED)
+                    return
+                await viewer.socket.send_text(text)
         except asyncio.CancelledError:
             raise
         except Exception:  # the socket closed: its own handler removes the viewer

@@ -13,15 +13,17 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import suppress
-from urllib.parse import urlsplit
+from functools import partial
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.auth import Role
+from bot.auth.accounts import User
 from bot.auth.dependencies import SESSION_COOKIE
+from bot.auth.same_site import from_this_site
 from bot.auth.state import AuthState
 from bot.handoff.case import Queue
-from bot.handoff.console import Viewer
+from bot.handoff.console import SESSION_ENDED, Viewer
 from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState
 
@@ -39,10 +41,9 @@ def _token(websocket: WebSocket) -> str | None:
     return websocket.cookies.get(SESSION_COOKIE) or None
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """Browsers always send Origin on a websocket: another site's page may not use an agent's cookie."""
-    origin = websocket.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == websocket.headers.get("host", "")
+async def _still_allowed(auth: AuthState, token: str | None, user: User) -> bool:
+    current = await auth.accounts.session_user(token) if token else None
+    return current is not None and current == user
 
 
 @router.websocket("/api/agent/ws")
@@ -51,13 +52,14 @@ async def console_socket(websocket: WebSocket) -> None:
     handoff: HandoffState = websocket.app.state.handoff
     token = _token(websocket)
     user = await auth.accounts.session_user(token) if token else None
-    if not _same_origin(websocket) or user is None or not user.has_role(Role.agent, Role.supervisor):
+    if not from_this_site(websocket.headers) or user is None or not user.has_role(Role.agent, Role.supervisor):
         await websocket.close(code=POLICY_VIOLATION)
         return
     await websocket.accept()
     supervisor = user.has_role(Role.supervisor)
     queues = [q.value for q in Queue] if supervisor else await auth.accounts.queues(user.name)
     viewer = Viewer(websocket, user.name, supervisor, frozenset(queues))
+    viewer.still_allowed = partial(_still_allowed, auth, token, user)
     service = handoff.service
     await service.presence.beat(user.name, user.role.value, queues)
     handoff.hub.add(viewer)
@@ -76,6 +78,9 @@ async def console_socket(websocket: WebSocket) -> None:
             if not isinstance(frame, dict):
                 continue
             kind = frame.get("type")
+            if not await _still_allowed(auth, token, user):
+                await websocket.close(code=SESSION_ENDED)
+                break
             if kind == "beat":
                 await service.presence.beat(user.name, user.role.value, queues)
             elif kind == "presence" and frame.get("status") in ("online", "away"):

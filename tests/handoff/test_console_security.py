@@ -3,6 +3,7 @@ queues they serve (a supervisor every one), malformed and oversized requests are
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -129,3 +130,26 @@ async def test_malformed_and_oversized_case_updates_are_refused_clearly(product:
         assert detail["notes"] == []  # nothing refused was kept
     finally:
         await chat.__aexit__()
+
+
+async def test_logging_out_anywhere_gives_held_chats_back_and_closes_the_live_channel(product: Product) -> None:
+    """The API's logout, which the console and the staff pages share: chats go back at once, customer told, and the
+    open console gets not one more frame (issue 18: it kept receiving new cases with customers' data)."""
+    await make_staff(product.redis_url, "lou", Role.agent, ["general"])
+    lou = await (await Staff(product.gateway_url, "lou").login()).connect()
+    chat, conversation_id = await escalated_customer(product.gateway_url)
+    try:
+        case = await lou.case_of(conversation_id)
+        assert (await lou.post(f"/api/agent/cases/{case['case_id']}/accept")).status_code == 200
+        await chat.wait_for("handoff", type="agent_joined")
+        mark = len(chat.events)
+        assert (await lou.post("/api/auth/logout")).status_code == 204
+        told = await chat.wait_for("handoff", mark, timeout=5, type="requeued")
+        assert told["type"] == "requeued"
+        assert lou.ws is not None
+        await asyncio.wait_for(lou.ws.wait_closed(), timeout=15)  # at the next frame or beat, whichever first
+        assert lou.ws.close_code == 1008, "closed by the gateway for the ended session"
+    finally:
+        await chat.__aexit__()
+        lou.token = ""  # nothing left to hand back: the session is gone
+        await lou.close()
