@@ -11,10 +11,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, validator
 
 from bot.auth import Role, User, require_roles
 from bot.errors import GatewayError
+from bot.handoff.holders import last_holder
 from bot.insights import backlog, candidates, exports, theme_model
 from bot.insights.conversations import CONVERSATION_ID, DispositionIn, conversation_detail, record_disposition
 from bot.insights.filters import FiltersDep, iso
@@ -22,6 +23,7 @@ from bot.insights.query import select, volume
 from bot.insights.state import InsightsState, get_insights
 from bot.insights.themes import THEME_ID, mine, public, theme_by_id
 from bot.learning.maintenance import delete_conversations, delete_customer
+from bot.unicode_text import scrub
 
 router = APIRouter(prefix="/api/insights", tags=["insights"])
 dispositions = APIRouter(prefix="/api/learning", tags=["insights"])
@@ -114,11 +116,18 @@ async def get_conversation(_: ProductOwner, state: State, conversation_id: Conve
 @router.delete("/conversations/{conversation_id}")
 async def delete_conversation(_: ProductOwner, state: State, conversation_id: ConversationId) -> dict[str, Any]:
     deleted = await delete_conversations(state.store, [conversation_id])
-    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records}}
+    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records,
+                                "answers": deleted.answers}}  # fmt: skip
 
 
 class CustomerDeletionIn(BaseModel):
     customer_ref: str = Field(..., min_length=3, max_length=64, description="Customer id, account or phone number.")
+
+    @validator("customer_ref")
+    def _storable(cls, value: str) -> str:
+        if scrub(value) != value:
+            raise ValueError("the reference holds a broken character (a lone surrogate)")
+        return value
 
     class Config:
         extra = "forbid"
@@ -128,7 +137,8 @@ class CustomerDeletionIn(BaseModel):
 async def delete_customer_records(_: ProductOwner, state: State, body: CustomerDeletionIn) -> dict[str, Any]:
     """Delete every record of a customer on request (right to erasure)."""
     deleted = await delete_customer(state.store, state.secret, body.customer_ref)
-    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records}}
+    return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records,
+                                "answers": deleted.answers}}  # fmt: skip
 
 
 @router.get("/backlog")
@@ -222,5 +232,9 @@ async def export_nlu(
 
 @dispositions.post("/dispositions", status_code=201)
 async def post_disposition(user: Agent, state: State, body: DispositionIn) -> dict[str, Any]:
-    """The agent's disposition after a handoff, attached to the conversation's records."""
+    """The agent's disposition after a handoff, attached to the conversation's records: by the agent who held the
+    chat, or a supervisor."""
+    if not user.has_role(Role.supervisor) and await last_holder(state.store.redis, body.conversation_id) != user.name:
+        message = "Only the agent who held this conversation's chat, or a supervisor, may record its disposition."
+        raise GatewayError(403, "not_your_case", message)
     return await record_disposition(state.store, body, user.name)

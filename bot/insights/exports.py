@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -117,28 +116,3 @@ def training_text(utterance: str) -> str:
     for placeholder, sample in ENTITY_SAMPLES.items():
         text = text.replace(placeholder, sample)
     return text
-
-
-async def nlu_yaml(candidates: Iterable[dict[str, Any]]) -> AsyncIterator[str]:
-    """Rasa NLU YAML grouped by suggested intent; each candidate: ``text``, ``intent``, ``similarity``, ``theme``.
-
-    Candidates are suggestions to review, not training data yet: the file says so, and placeholders for data
-    that is no entity of the bot (``<NAME>``, ``<EMAIL>``...) stay visible for the reviewer.
-    """
-    by_intent: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for candidate in candidates:
-        by_intent[candidate.get("intent") or "out_of_scope"].append(candidate)
-    yield (
-        'version: "3.1"\n'
-        "# Training candidates from the learning store (redacted utterances the bot did not resolve), grouped by\n"
-        "# the nearest existing intent. Review each line before moving it into data/nlu/.\n"
-        "nlu:\n"
-    )
-    for intent in sorted(by_intent):
-        yield f"- intent: {intent}\n  examples: |\n"
-        seen: set[str] = set()
-        for candidate in sorted(by_intent[intent], key=lambda c: -(c.get("similarity") or 0)):
-            text = training_text(candidate["text"])
-            if text and text not in seen:
-                seen.add(text)
-                yield f"    - {text}\n"

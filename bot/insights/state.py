@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from fastapi import Request
 from redis.asyncio import Redis
@@ -21,6 +22,8 @@ from redis.asyncio import Redis
 from bot.insights.mining.engine import MinedGroups, mine_texts, without_tensorflow
 from bot.learning.store import LearningStore
 from bot.settings import PROJECT_ROOT, Settings
+
+T = TypeVar("T")
 
 
 class MiningPool:
@@ -32,7 +35,11 @@ class MiningPool:
         self._lock = asyncio.Lock()
 
     async def mine(self, texts: list[str], probes: list[str] | None = None) -> MinedGroups:
-        job = partial(mine_texts, texts, self.model_path, self.nlu_dir, probes=probes or [])
+        return await self.run(partial(mine_texts, texts, self.model_path, self.nlu_dir, probes=probes or []))
+
+    async def run(self, job: Callable[[], T]) -> T:
+        """Run ``job`` in the mining worker (a thread in tests and the CLI), one job at a time: mining and placing
+        records into themes are the same CPU-heavy work and must not run side by side."""
         async with self._lock:
             if self._in_process:
                 return await asyncio.to_thread(job)

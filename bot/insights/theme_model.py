@@ -16,31 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.errors import GatewayError
 from bot.insights.mining.assignment import Placed, place_texts
-from bot.insights.mining.engine import without_tensorflow
-from bot.insights.state import InsightsState, MiningPool
+from bot.insights.state import InsightsState
 from bot.learning import keys
 from bot.learning.store import dumps
 
 MODEL = f"{keys.PREFIX}:theme-model"
-PLACED = f"{keys.PREFIX}:theme-placed"
+PLACED = keys.THEME_PLACED
 LOCK = f"{keys.PREFIX}:theme-placing"
 LOCK_TTL_S = 600
 """Longest a placement may hold the lock (mining 50,000 records takes ~20 s); a crashed holder frees it then."""
 LOCK_WAIT_S = 0.2
 HMGET_CHUNK = 1000
-T = TypeVar("T")
 
 
 def empty_model() -> dict[str, Any]:
@@ -64,20 +59,6 @@ async def forget(redis: Redis[bytes]) -> None:
             await pipe.execute()
     finally:
         await _unlock(redis, token)
-
-
-async def _in_worker(pool: MiningPool, job: Callable[[], T]) -> T:
-    """Run ``job`` where the pool mines (its worker process, or a thread in tests and the CLI), one at a time.
-
-    Uses the pool's own executor and lock: placing is the same CPU work as mining and must not run beside it.
-    """
-    async with pool._lock:
-        if pool._in_process:
-            return await asyncio.to_thread(job)
-        if pool._executor is None:
-            spawn = multiprocessing.get_context("spawn")
-            pool._executor = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=without_tensorflow)
-        return await asyncio.get_running_loop().run_in_executor(pool._executor, job)
 
 
 async def placed(redis: Redis[bytes], record_ids: list[str]) -> dict[str, list[Any]]:
@@ -141,7 +122,7 @@ async def place(state: InsightsState, texts: dict[str, str]) -> tuple[dict[str, 
         order = list(model["themes"])
         references = [[ref[1] for ref in model["themes"][theme_id]["references"]] for theme_id in order]
         job = partial(place_texts, [texts[r] for r in missing], references, state.pool.model_path, state.pool.nlu_dir)
-        result: Placed = await _in_worker(state.pool, job)
+        result: Placed = await state.pool.run(job)
         now = time.time()
         record_of = {texts[record_id]: record_id for record_id in missing}
         for theme in result.new_themes:

@@ -37,6 +37,8 @@ CONSUMER_LEASE = f"{PREFIX}:consumer:lease"
 BACKLOG = f"{PREFIX}:backlog"
 BACKLOG_SEQ = f"{PREFIX}:backlog:seq"
 THEMES_CACHE = f"{PREFIX}:themes"
+THEME_PLACED = f"{PREFIX}:theme-placed"
+"""Hash: record id -> the theme it was placed in (bot/insights/theme_model.py); no text."""
 CONTACTS = f"{PREFIX}:contacts"
 CONTACTS_BY_TIME = f"{PREFIX}:contacts:by_time"
 

@@ -72,6 +72,7 @@ async def delete_conversations(store: LearningStore, conversation_ids: Iterable[
                 pipe.zrem(keys.CONTACTS_BY_TIME, *contact_ids)
             if record_ids:
                 pipe.xdel(keys.RECORDS, *record_ids)
+                pipe.hdel(keys.THEME_PLACED, *record_ids)
             for record_id, record in records:
                 for facet, value in index_facets(record):
                     pipe.zrem(keys.index(facet, value), record_id)

@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 
+from bot.handoff import keys as handoff_keys
 from tests.insights.conftest import DAY, Seeder
 from tests.insights.test_themes import ROAMING, seed_world, theme_with
 
@@ -66,12 +67,23 @@ async def test_records_page_with_a_cursor(po: httpx.AsyncClient, seeder: Seeder)
     assert second["next"] is None
 
 
+async def hold_case(seeder: Seeder, conversation_id: str, agent: str) -> None:
+    """As the handoff leaves it: the conversation's latest case, held (or last held) by ``agent``."""
+    await seeder.redis.set(handoff_keys.conversation(conversation_id), "CASE-0000000000AB")
+    await seeder.redis.hset(handoff_keys.state("CASE-0000000000AB"), mapping={"status": "ended", "agent": agent})
+
+
 async def test_agents_record_dispositions_attached_to_the_conversation(
     agent: httpx.AsyncClient, po: httpx.AsyncClient, seeder: Seeder
 ) -> None:
     cid = await seeder.conversation(["my router is on fire"], escalation="bot_cannot_finish")
     body = {"conversation_id": cid, "bot_could_handle": True, "root_cause": "bot_flow_missing", "resolved": True}
     assert (await po.post("/api/learning/dispositions", json=body)).status_code == 403, "agents' business"
+    not_held = await agent.post("/api/learning/dispositions", json=body)
+    assert not_held.status_code == 403 and not_held.json()["error"] == "not_your_case", "no case of theirs"
+    await hold_case(seeder, cid, "someone-else")
+    assert (await agent.post("/api/learning/dispositions", json=body)).status_code == 403, "another agent's chat"
+    await hold_case(seeder, cid, "agent")
     response = await agent.post("/api/learning/dispositions", json=body)
     assert response.status_code == 201
     detail = (await po.get(f"/api/insights/conversations/{cid}")).json()
@@ -82,6 +94,7 @@ async def test_agents_record_dispositions_attached_to_the_conversation(
         "root_cause": "bot_flow_missing",
         "resolved": True,
     }
+    await hold_case(seeder, "no-such-thing", "agent")
     unknown = await agent.post("/api/learning/dispositions", json={**body, "conversation_id": "no-such-thing"})
     assert unknown.status_code == 404
     assert (await agent.post("/api/learning/dispositions", json={**body, "root_cause": "moon"})).status_code == 422
@@ -92,10 +105,14 @@ async def test_deletion_on_request_by_conversation_and_by_customer(po: httpx.Asy
     await seeder.conversation(["esim still not working"], customer="CUST-000042")
     other = await seeder.conversation(["roaming charges"], customer="CUST-000043")
     response = await po.delete(f"/api/insights/conversations/{one}")
-    assert response.json()["deleted"] == {"conversations": 1, "records": 1}
+    assert response.json()["deleted"] == {"conversations": 1, "records": 1, "answers": 0}
     assert (await po.get(f"/api/insights/conversations/{one}")).status_code == 404
+    lone_surrogate = b'{"customer_ref": "cust-\\ud800042"}'
+    json_type = {"content-type": "application/json"}
+    broken = await po.post("/api/insights/deletions", content=lone_surrogate, headers=json_type)
+    assert broken.status_code == 422 and "broken character" in broken.json()["message"]
     by_customer = await po.post("/api/insights/deletions", json={"customer_ref": "cust-000042"})
-    assert by_customer.json()["deleted"] == {"conversations": 1, "records": 1}
+    assert by_customer.json()["deleted"] == {"conversations": 1, "records": 1, "answers": 0}
     remaining = (await po.get("/api/insights/records")).json()["records"]
     assert [r["conversation_id"] for r in remaining] == [other]
 
