@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     )
     chat_rate_limit: int = Field(20, ge=1, le=10_000, description="Messages one conversation may send per window.")
     chat_rate_window_s: int = Field(60, ge=1, le=3600, description="Length of the rate limit's window.")
+    new_conversations_per_address: int = Field(
+        600,
+        ge=1,
+        le=10_000_000,
+        description="New conversations one client address may open per window (both channels); generous, because "
+        "mobile customers share addresses behind carrier NAT.",
+    )
+    new_conversations_window_s: int = Field(600, ge=1, le=86_400, description="Length of that window.")
     chat_retry_interval_s: float = Field(
         5.0, gt=0, le=300, description="How often messages kept while Rasa was unreachable are offered to it again."
     )

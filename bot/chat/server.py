@@ -35,9 +35,10 @@ from bot.chat.publisher import FANOUT_CHANNEL
 from bot.errors import error_body
 from bot.handoff.service import HandoffService
 from bot.origins import OriginPolicy
+from bot.rate_limit import retry_after
 from bot.settings import Settings
 from bot.state import GatewayState
-from bot.unicode_text import scrub
+from bot.unicode_text import plain_text, scrub
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +98,23 @@ class ChatChannel:
     async def _open_session(self, sid: str, request: dict[str, Any]) -> Ack:
         state = self._state()
         survey_comments.warm_up(state.settings)  # ready long before this chat ends and its survey is answered
-        conversation_id = await state.conversations.resume(request.get("session_id"))
+        asked = request.get("session_id")
+        asked = scrub(asked) if isinstance(asked, str) else None  # a lone surrogate names no session: a new one
+        conversation_id = await state.conversations.resume(asked)
         if conversation_id is None:
+            if refused := await self._too_many_new(sid):
+                return refused
             created = await state.conversations.create()
             conversation_id, session_id = created.id, created.session_id
         else:
-            session_id = str(request["session_id"])
+            session_id = str(asked)
         await self._bind(sid, conversation_id)
         await self._sio.emit(wire.SESSION_CONFIRM, session_id, to=sid)
         ack: Ack = {
             "v": wire.VERSION,
             "session_id": session_id,
             "conversation_id": conversation_id,
-            "resumed": session_id == request.get("session_id"),
+            "resumed": session_id == asked,
             "holder": (await state.conversations.holder(conversation_id)).value,
             "last_seq": await state.chat.store.last_seq(conversation_id),
         }
@@ -117,6 +122,18 @@ class ChatChannel:
         if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
             ack["history"] = await state.chat.store.history(conversation_id, after)
         return ack
+
+    async def _too_many_new(self, sid: str) -> Ack | None:
+        """The per-address limit on new conversations (a script opening thousands); ``None`` when within it."""
+        settings = self._state().settings
+        scope = self._sio.get_environ(sid).get("asgi.scope") or {}
+        address = (scope.get("client") or ("unknown",))[0]
+        limit, window_s = settings.new_conversations_per_address, settings.new_conversations_window_s
+        wait = await retry_after(self._state().redis, "new-conversations", str(address), limit, window_s)
+        if wait is None:
+            return None
+        message = f"Too many new chats from your address just now. Please try again in {wait} seconds."
+        return await self._refuse(sid, "rate_limited", message, retry_after_s=wait)
 
     async def _bind(self, sid: str, conversation_id: str) -> None:
         """Put the socket in its conversation's room (and out of any earlier one)."""
@@ -127,11 +144,8 @@ class ChatChannel:
         await self._sio.save_session(sid, {"conversation_id": conversation_id})
         await self._sio.enter_room(sid, conversation_id)
 
-    async def _conversation_of(self, sid: str) -> str:
-        """The socket's conversation; a widget that sends before asking for a session gets a new one."""
-        conversation_id = (await self._sio.get_session(sid)).get("conversation_id")
-        if isinstance(conversation_id, str):
-            return conversation_id
+    async def _new_conversation(self, sid: str) -> str:
+        """A widget that sends before asking for a session gets a new conversation."""
         created = await self._state().conversations.create()
         await self._bind(sid, created.id)
         await self._sio.emit(wire.SESSION_CONFIRM, created.session_id, to=sid)
@@ -140,10 +154,14 @@ class ChatChannel:
     async def _receive(self, sid: str, data: object) -> Ack:
         state = self._state()
         settings = state.settings
-        conversation_id = await self._conversation_of(sid)
+        conversation_id = (await self._sio.get_session(sid)).get("conversation_id")
+        if not isinstance(conversation_id, str):
+            if refused := await self._too_many_new(sid):
+                return refused
+            conversation_id = await self._new_conversation(sid)
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):
             return await self._refuse(sid, "invalid_request", 'A message is sent as {"message": "<text>"}.')
-        text = scrub(data["message"]).strip()
+        text = plain_text(data["message"]).strip()
         if not text:
             return await self._refuse(sid, "empty_message", "The message is empty: type something to send.")
         limit = settings.max_message_chars
@@ -159,8 +177,10 @@ class ChatChannel:
             client_id = uuid.uuid4().hex  # a widget without client ids: each message is new
         entry: dict[str, Any] = {"kind": "customer", "ts": wire.now_ms(), "client_id": client_id, "text": text}
         display = data.get("display")
-        if isinstance(display, str) and 0 < len(display) <= wire.MAX_DISPLAY_CHARS:
-            entry["display"] = scrub(display)
+        # A button's title shown for its payload ("/request_human"); never for typed text, which the agent must
+        # see exactly as the bot processed it.
+        if text.startswith("/") and isinstance(display, str) and 0 < len(display) <= wire.MAX_DISPLAY_CHARS:
+            entry["display"] = plain_text(display)
         delivery = state.chat.delivery
         offer = await delivery.is_offer(conversation_id, text)
         accepted = await state.chat.store.accept_customer(

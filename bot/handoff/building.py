@@ -19,13 +19,20 @@ PRIORITY_REASON_TEXT = {
 }
 
 
+def processed_text(entry: dict[str, Any]) -> str:
+    """What the bot processed, as the agent must read it: the typed text, or a button's payload with its title."""
+    text = str(entry.get("text") or "")
+    display = entry.get("display")
+    return f"{display} [button {text}]" if display and text.startswith("/") else text
+
+
 def transcript(history: list[dict[str, Any]]) -> list[Turn]:
     """Every customer, bot, agent and system line of the history, customer turns scored for sentiment."""
     turns = []
     for entry in history:
         at = datetime.fromtimestamp(entry.get("ts", 0) / 1000, timezone.utc).isoformat(timespec="seconds")
         if entry.get("kind") == "customer":
-            text = str(entry.get("display") or entry.get("text") or "")
+            text = processed_text(entry)
             turns.append(Turn(speaker="customer", text=text, seq=entry.get("seq"), at=at, sentiment=score(text)))
         elif entry.get("kind") == "message":
             body = entry.get("body") or {}

@@ -60,6 +60,7 @@ Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
 Handoff = Annotated[HandoffState, Depends(get_handoff)]
 Auth = Annotated[AuthState, Depends(get_auth)]
 CaseId = Annotated[str, Path(regex=CASE_ID)]
+AfterSeq = Annotated[int, Query(ge=0, le=2**53, description="The last sequence number the console has shown.")]
 
 
 def _fail(exc: HandoffError) -> GatewayError:
@@ -139,7 +140,7 @@ async def read_case(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) 
 
 @router.get("/cases/{case_id}/history")
 async def history(
-    case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff, after_seq: Annotated[int, Query(ge=0)] = 0
+    case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff, after_seq: AfterSeq = 0
 ) -> dict[str, Any]:
     """The conversation's entries after ``after_seq`` (what a reconnecting console has not shown yet)."""
     case = await readable_case(case_id, user, auth, handoff)

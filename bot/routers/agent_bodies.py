@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, validator
 
 from bot.handoff.case import Queue
 from bot.insights.conversations import RootCause
+from bot.unicode_text import plain_text
 
 
 class Strict(BaseModel):
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
+
+    @validator("*", pre=True)
+    def _plain(cls, value: object) -> object:
+        """What agents type reaches customers and other agents: no lone surrogates, no bidi controls."""
+        return plain_text(value) if isinstance(value, str) else value
 
 
 class PresenceIn(Strict):

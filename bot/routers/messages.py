@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from bot.dependencies import StateDep
 from bot.errors import GatewayError
 from bot.rasa_client import BotMessage, RasaUnavailable
-from bot.unicode_text import scrub
+from bot.rate_limit import retry_after
+from bot.state import GatewayState
+from bot.unicode_text import plain_text, scrub
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -36,26 +38,39 @@ class MessagesOut(BaseModel):
     messages: list[BotMessage]
 
 
+async def _within(state: GatewayState, kind: str, key: str, limit: int, window_s: int, what: str) -> None:
+    wait = await retry_after(state.redis, kind, key, limit, window_s)
+    if wait is not None:
+        message = f"Too many {what}: at most {limit} in {window_s} s. Try again in {wait} s."
+        raise GatewayError(429, "rate_limited", message)
+
+
 @router.post("/messages", response_model=MessagesOut, response_model_exclude_none=True)
 async def post_message(
-    body: MessageIn, state: StateDep, authorization: Annotated[str | None, Header()] = None
+    body: MessageIn, request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> MessagesOut:
-    text = scrub(body.text).strip()
+    text = plain_text(body.text).strip()
     if not text:
         raise GatewayError(422, "empty_message", "The message is empty: type something to send.")
     limit = state.settings.max_message_chars
     if len(text) > limit:
         raise GatewayError(413, "message_too_long", f"The message is {len(text)} characters; the limit is {limit}.")
 
+    settings = state.settings
     token: str | None = None
     if body.conversation_id is None:
+        address = request.client.host if request.client else "unknown"
+        await _within(state, "new-conversations", address, settings.new_conversations_per_address,
+                      settings.new_conversations_window_s, "new conversations from your address")  # fmt: skip
         created = await state.conversations.create()
         conversation_id, token = created.id, created.token
     else:
-        conversation_id = body.conversation_id
-        presented = (authorization or "").removeprefix("Bearer ").strip()
+        conversation_id = scrub(body.conversation_id)  # a lone surrogate names no conversation: 403 below
+        presented = scrub(authorization or "").removeprefix("Bearer ").strip()
         if not presented or not await state.conversations.authorised(conversation_id, presented):
             raise GatewayError(403, "forbidden", "This conversation does not exist or the token does not match.")
+    await _within(state, "rest-messages", conversation_id, settings.chat_rate_limit, settings.chat_rate_window_s,
+                  "messages in this conversation")  # fmt: skip
 
     try:
         replies = await state.rasa.send_message(conversation_id, text, {"channel": "web"})

@@ -27,7 +27,7 @@ from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState
 from bot.handoff.supervision import MAX_NOTE_CHARS, Supervision
 from bot.learning.satisfaction import SatisfactionStore
-from bot.routers.agent import CaseId, limit_body
+from bot.routers.agent import AfterSeq, CaseId, limit_body
 from bot.routers.console_page import HEADERS
 from bot.routers.web import STATIC_DIR
 
@@ -114,7 +114,7 @@ async def read_chat(case_id: CaseId, _: SupervisorUser, supervision: Supervision
 
 @router.get("/api/supervisor/chats/{case_id}/history", tags=["supervisor"])
 async def chat_history(
-    case_id: CaseId, _: SupervisorUser, supervision: SupervisionDep, after_seq: Annotated[int, Query(ge=0)] = 0
+    case_id: CaseId, _: SupervisorUser, supervision: SupervisionDep, after_seq: AfterSeq = 0
 ) -> dict[str, Any]:
     try:
         case = await supervision.chat(case_id)

@@ -6,8 +6,9 @@ import html
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from bot.settings import Settings
 
@@ -57,4 +58,17 @@ def install(app: FastAPI, settings: Settings) -> None:
         return HTMLResponse(page, headers=headers)
 
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC_DIR), name="static")
+
+
+class AssetFiles(StaticFiles):
+    """The pages' scripts and styles. The pages themselves are served only by their routes (``/``, ``/agent``,
+    ``/supervisor``), which send their Content-Security-Policy and frame protection: ``/static/agent.html`` would
+    be the working console without them, and frameable."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.lower().endswith((".html", ".htm")):
+            return PlainTextResponse("Not found", status_code=404)
+        response = await super().get_response(path, scope)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

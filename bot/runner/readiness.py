@@ -106,7 +106,8 @@ def banner(settings: Settings) -> str:
         f"  OSS/BSS (TMF APIs)  {settings.effective_oss_base_url}",
         f"  Redis               {redact_url(settings.effective_redis_url)} ({redis_note})",
         f"  agent console       {settings.gateway_url}/agent (agents and supervisors)",
-        f"  insights            {settings.gateway_url}/insights (product owners)",
+        f"  supervisor's page   {settings.gateway_url}/supervisor (supervisors)",
+        f"  insights            {settings.gateway_url}/insights (product owners; log in at /login)",
         f"  outage notifier     {settings.notifier_url} (TMF642 hub listener)",
         "  texts sent          "
         + (f"{settings.var_dir / 'sms'} (SMS gateway)" if settings.sms_sink else settings.effective_sms_gateway_url),

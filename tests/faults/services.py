@@ -122,6 +122,7 @@ def base_environment(var_dir: Path, redis_url: str, model: Path, **settings: str
         TF_CPP_MIN_LOG_LEVEL="2",
         LOG_LEVEL_LIBRARIES="ERROR",
         TRIAGE_ENV="test",
+        TRIAGE_NEW_CONVERSATIONS_PER_ADDRESS="10000000",  # every test customer comes from 127.0.0.1
         TRIAGE_HOST="127.0.0.1",
         SANIC_HOST="127.0.0.1",
         TRIAGE_VAR_DIR=str(var_dir),

@@ -211,7 +211,11 @@ const EVENT_TEXT = {
 export function chatLine(entry) {
   if (entry.kind === "customer") {
     const line = el("li", "line line--customer");
-    line.append(el("span", "line__who", "Customer"), entry.display || entry.text || "");
+    // What the bot processed: the typed text, or a button's payload beside the title the customer saw.
+    line.append(el("span", "line__who", "Customer"), entry.text || "");
+    if (entry.display && (entry.text || "").startsWith("/")) {
+      line.replaceChildren(el("span", "line__who", "Customer"), entry.display, el("span", "muted", ` [button ${entry.text}]`));
+    }
     return line;
   }
   if (entry.kind === "handoff") {
