@@ -68,7 +68,8 @@ def test_compose_runs_procfile_processes_with_two_replicas_behind_the_balancer()
         assert not unknown, f"{name}: the product refuses to start with {unknown}"
     assert all(replicas.get(p, 0) >= 2 for p in SCALED), replicas
     assert replicas.get("simulator") == 1 and replicas.get("learning") == 1
-    assert "appendonly yes" in services["redis"]["command"]
+    redis_command = services["redis"]["command"]
+    assert "appendonly yes" in (" ".join(redis_command) if isinstance(redis_command, list) else redis_command)
 
     nginx = (DEPLOY / "nginx.conf").read_text()
     upstreams = set(re.findall(r"server ([a-z0-9-]+):\d+;", nginx))

@@ -1,5 +1,5 @@
-"""The k8s Redis and Sentinel start scripts, run here with Debian's redis-server: both ask for the password, the
-Sentinel reaches the primary with it, and no password is on any command line.
+"""The Redis start commands of k8s (with its Sentinels) and of compose, run here with Debian's redis-server:
+each asks for the password, the Sentinel reaches the primary with it, and no password is on any command line.
 
 Only what cannot exist outside a cluster is rewritten: the mounted folders become temporary ones, the fixed ports
 free ones, the peers' DNS names 127.0.0.1, and ``redis-sentinel`` is ``redis-server --sentinel`` (the same binary).
@@ -80,3 +80,25 @@ def test_redis_and_sentinel_need_the_password_and_never_show_it(node: tuple[int,
         time.sleep(0.5)
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     assert PASSWORD not in ps
+
+
+def test_composes_redis_needs_the_password_and_never_shows_it(tmp_path: Path) -> None:
+    compose = yaml.safe_load((PROJECT_ROOT / "deploy" / "compose.yaml").read_text())
+    shell, flag, script = compose["services"]["redis"]["command"]
+    port = free_port()
+    for mount in ("conf", "data"):
+        (tmp_path / mount).mkdir()
+    script = re.sub(r"(?<![\w/.])/(conf|data)\b", lambda m: f"{tmp_path}/{m[1]}", script.replace("$$", "$"))
+    script += f" --port {port}"
+    env = {**os.environ, "REDIS_PASSWORD": PASSWORD}
+    process = subprocess.Popen([shell, flag, script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, 15)
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port).ping()
+        assert redis.Redis(port=port, password=PASSWORD).ping()
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+        assert PASSWORD not in ps
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
