@@ -188,11 +188,16 @@ export function transferNote(c) {
 
 export function diagnosticView(run) {
   const box = el("div", "diff");
-  box.append(el("h3", "", `Re-run ${words(run.kind)} on ${run.target} (${time(run.at)}, ${run.by})`));
+  const lookup = run.kind === "customer_lookup";
+  const by = lookup && run.result && run.result.by ? `${run.result.by} ` : "";
+  box.append(el("h3", "", lookup ? `Customer lookup by ${by}${run.target} (${time(run.at)}, ${run.by})`
+    : `Re-run ${words(run.kind)} on ${run.target} (${time(run.at)}, ${run.by})`));
   box.append(el("p", "", run.result && run.result.summary ? run.result.summary : JSON.stringify(run.result)));
   const changes = el("ul");
   for (const change of run.changes || []) changes.append(el("li", "", change));
-  box.append(el("p", "muted", "Since the bot's run:"), changes);
+  if (!lookup) box.append(el("p", "muted", "Since the bot's run:"));
+  box.append(changes);
+  if (run.evidence && run.evidence.length) box.append(evidenceList(run.evidence));
   return box;
 }
 

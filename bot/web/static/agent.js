@@ -170,7 +170,12 @@ function receive(message) {
     refreshQueue();
     const id = message.case && message.case.case_id;
     if (ARRIVALS.has(message.event) && message.case && message.case.status === "waiting") alerts.caseArrived(message.case, (caseId) => openCase(caseId, { focus: true }));
-    if (current && id === current.id && TAKEN[message.event] && message.agent !== me.name) {
+    const movedBySupervisor = message.by && message.by !== me.name
+      && (message.reassigned_from === me.name || (message.event === "transferred_out" && message.agent === me.name));
+    if (current && id === current.id && movedBySupervisor) {
+      const where = message.reassigned_from ? `reassigned this chat to ${message.agent}` : "moved this chat to another queue";
+      openCase(id).then(() => notice(`${message.by} ${where}.`));
+    } else if (current && id === current.id && TAKEN[message.event] && message.agent !== me.name) {
       openCase(id).then(() => notice(`${(current && current.agentName) || message.agent} ${TAKEN[message.event]} the case you are reading.`));
     } else if (current && id === current.id && (message.event === "updated" || (message.agent === me.name && current.mine && !TAKEN[message.event]))) {
       openCase(id); // the case changed, or this chat left my hands (another tab of mine, a supervisor): shown as it is now
