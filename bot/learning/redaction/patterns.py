@@ -3,9 +3,9 @@
 Each finder returns :class:`Span` objects over the original text; :mod:`bot.learning.redaction.redactor`
 merges them with the names found by :mod:`bot.learning.redaction.names` and replaces each with its typed
 placeholder. Ordinary numbers (amounts, speeds, counts, years) are left alone: only digit runs of six or more,
-or shapes that are identifiers (``AC`` + 8 digits, postcodes, IBANs...), are replaced. The operator's own
-references to work items, tickets (``TT-100024``) and orders (``ORD-100017``), name no person and stay: product
-owners follow them up. Validators come from python-stdnum (IBAN, MAC, Luhn) and libphonenumber.
+or shapes that are identifiers (``AC`` + 8 digits, postcodes, IBANs...), are replaced. Ticket (``TT-100024``) and
+order (``ORD-100017``) references are replaced too: each leads straight to one customer's record. Validators come
+from python-stdnum (IBAN, MAC, Luhn) and libphonenumber.
 """
 
 from __future__ import annotations

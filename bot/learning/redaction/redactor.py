@@ -21,7 +21,6 @@ from bot.learning.redaction.spans import Span
 PRIORITY = ("EMAIL", "PASSWORD", "USERNAME", "ACCOUNT", "TICKET", "ORDER", "CUSTOMER", "IBAN", "NINO", "DOB", "CARD",
             "CVV", "EXPIRY", "PIN", "IMEI", "IMSI", "ICCID", "MAC", "IP", "PHONE", "ADDRESS", "POSTCODE", "NAME",
             "NUMBER")  # fmt: skip
-"""``TICKET`` and ``ORDER`` are no longer produced (references stay) but are kept: stored texts hold them."""
 PLACEHOLDERS = frozenset(f"<{label}>" for label in PRIORITY)
 _RANK = {label: rank for rank, label in enumerate(PRIORITY)}
 _PLACEHOLDER = re.compile(r"<(?:" + "|".join(PRIORITY) + r")>")
