@@ -82,7 +82,11 @@ function quickReplies(replies, onChoose) {
     if (typeof reply.title !== "string" || typeof reply.payload !== "string") continue;
     const button = el("button", "quick-reply", reply.title);
     button.type = "button";
-    button.addEventListener("click", () => onChoose(reply.payload, reply.title));
+    button.addEventListener("click", () => {
+      // One answer per question: the siblings go stale at once, before the reply (or a double click) arrives.
+      for (const sibling of group.querySelectorAll(".quick-reply")) sibling.disabled = true;
+      onChoose(reply.payload, reply.title);
+    });
     group.append(button);
   }
   return group;
@@ -200,17 +204,30 @@ export function markKept(item) {
   if (status) status.remove();
 }
 
+// A refusal for this page only ("too long", "wait a moment"): not in the history, so it leaves offers as they are.
 export function notice(text, ts) {
-  log.append(bubble("msg--system", "Notice", document.createTextNode(text), ts || Date.now()));
+  const item = bubble("msg--system", "Notice", document.createTextNode(text), ts || Date.now());
+  item.dataset.notice = "true";
+  log.append(item);
 }
 
-// Only the replies offered after the customer's last message can be chosen; older ones are history.
+// Replies belong to the message that offered them, and only the latest message's can be chosen: anything newer
+// (the customer's answer, the bot, an agent, a handoff event) makes them history, live and after a reload alike,
+// so a stale "Request a callback" can never go to an agent as text. Survey cards, refusal notices and entries
+// with nothing to show are not messages and leave offers as they are. Disabled buttons leave the tab order and
+// are announced as unavailable; a keyboard user whose button goes stale is put back in the message box.
 export function refreshQuickReplies() {
   let current = true;
+  let lostFocus = false;
   for (const item of Array.from(log.children).reverse()) {
-    if (item.classList.contains("msg--customer")) current = false;
-    for (const button of item.querySelectorAll(".quick-reply")) button.disabled = !current;
+    if (!item.classList.contains("msg") || item.hidden || item.dataset.notice) continue;
+    for (const button of item.querySelectorAll(".quick-reply")) {
+      if (!current && button === document.activeElement) lostFocus = true;
+      button.disabled = !current;
+    }
+    current = false;
   }
+  if (lostFocus) document.getElementById("message").focus({ preventScroll: true });
 }
 
 export function clearLog() {
