@@ -124,6 +124,7 @@ class DiagnosticRun(BaseModel):
 class TicketAction(BaseModel):
     at: datetime
     by: str
+    by_name: str | None = Field(None, description="The author's display name when written.")
     action: str = Field(..., description="created or updated")
     ticket_id: str
     status: str | None = None

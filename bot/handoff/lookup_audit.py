@@ -87,6 +87,8 @@ class LookupAudit:
         """Entries matching ``wanted``, newest first, older than the stream id ``before``; and the id to pass as
         ``before`` for the next page (``None`` at the end, or when ``MAX_SCAN`` entries were walked)."""
         found: list[dict[str, Any]] = []
+        if before is not None and all(part.strip("0") == "" for part in before.split("-")):
+            return found, None  # nothing is older than the first possible id (and Redis refuses "(0-0")
         upper = f"({before}" if before else "+"
         walked = 0
         while len(found) < limit and walked < MAX_SCAN:

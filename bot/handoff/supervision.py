@@ -154,7 +154,8 @@ class Supervision:
         outcome, detail_text = int(done), _text(detail)
         if outcome == -1:
             shown = await self.accounts.display_name(target)
-            raise HandoffError(409, "at_capacity", f"{shown} already holds {detail_text} chats, their limit.")
+            chats = "chat" if detail_text == "1" else "chats"
+            raise HandoffError(409, "at_capacity", f"{shown} already holds {detail_text} {chats}, their limit.")
         if outcome == -3:
             raise HandoffError(409, "moved_on", f"{await self.accounts.display_name(target)} holds this chat already.")
         if outcome == -2:
@@ -170,11 +171,16 @@ class Supervision:
         moved = await service.queues.get(case.case_id) or case
         what = "took over the chat" if target == by else f"reassigned the chat to {new_name} ({target})"
         await self._note(case.case_id, by, f"{what} from {old_name} ({expected})", note)
+        # Display names beside the logins: a console says "Sam took over this chat", never a login.
+        by_name = await service.display_name(by)
         await service.console({"type": "case", "event": "accepted", "queue": case.queue.value, "agent": target,
-                               "reassigned_from": expected, "by": by, "case": building.summary(moved)})  # fmt: skip
+                               "agent_name": new_name, "reassigned_from": expected, "by": by, "by_name": by_name,
+                               "case": building.summary(moved)})  # fmt: skip
         # The old holder's console drops the chat even if they do not serve its queue (the journal ignores this).
         await service.console({"type": "case", "event": "reassigned_away", "queue": case.queue.value,
-                               "agent": expected, "by": by, "case": {"case_id": case.case_id}})  # fmt: skip
+                               "agent": expected, "agent_name": old_name, "to_agent": target,
+                               "to_agent_name": new_name, "by": by, "by_name": by_name,
+                               "case": {"case_id": case.case_id}})  # fmt: skip
         return await service.queues.get(case.case_id) or moved
 
     async def to_queue(self, case_id: str, expected: str, queue: Queue, by: str, note: str = "") -> HandoffCase:
@@ -194,7 +200,8 @@ class Supervision:
         await service.publisher.message(case.conversation_id, [{"text": text}])
         await self._note(case_id, by, f"moved the chat from {old_name} ({expected}) to the {queue.value} queue", note)
         await service.console({"type": "case", "event": "transferred_out", "queue": case.queue.value,
-                               "agent": expected, "by": by, "case": {"case_id": case_id}})  # fmt: skip
+                               "to_queue": queue.value, "agent": expected, "agent_name": old_name, "by": by,
+                               "by_name": await service.display_name(by), "case": {"case_id": case_id}})  # fmt: skip
         moved = await service.queues.get(case_id) or case
         await service.tell_place(moved, first=True)
         return moved
@@ -202,5 +209,5 @@ class Supervision:
     async def _note(self, case_id: str, by: str, what: str, note: str) -> None:
         shown = await self.accounts.display_name(by)
         text = f"Supervisor {shown} ({by}) {what}." + (f" Note: {note}" if note else "")
-        item = Note(at=datetime.now(timezone.utc), by=by, text=text)
+        item = Note(at=datetime.now(timezone.utc), by=by, by_name=shown, text=text)
         await self.service.queues.add(case_id, "notes", item.dict())

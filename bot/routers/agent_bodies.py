@@ -3,6 +3,7 @@ refused with the gateway's error shape (``bot.errors``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, validator
@@ -47,9 +48,17 @@ class DiagnosticIn(Strict):
 class TicketIn(Strict):
     action: Literal["create", "update"]
     text: str = Field(..., min_length=1, max_length=2000)
-    ticket_id: str | None = Field(None, regex=r"^TT-\d{6}$")
+    ticket_id: str | None = None
     severity: Literal["Critical", "Major", "Minor"] = "Minor"
     status: Literal["acknowledged", "inProgress", "pending", "held", "resolved"] | None = None
+
+    @validator("ticket_id")
+    def _ticket_id(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty box: "update" then asks for one
+        if not re.fullmatch(r"TT-\d{6}", value.upper()):
+            raise ValueError(f"{value!r} is not a ticket id: they look like TT-100024")
+        return value.upper()
 
 
 class TransferIn(Strict):

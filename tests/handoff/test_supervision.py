@@ -94,13 +94,15 @@ async def test_a_supervisor_sees_a_held_chat_reads_it_and_reassigns_it(
         assert moved.json()["case"]["agent"] == "tom"
         await chat.wait_for("handoff", type="agent_joined", agent_name="Tom")  # type: ignore[attr-defined]
         await tom.wait_frame(lambda f: f.get("event") == "accepted" and f.get("agent") == "tom", "the chat arriving")
-        await ria.wait_frame(lambda f: f.get("reassigned_from") == "ria", "the chat leaving")
+        left = await ria.wait_frame(lambda f: f.get("reassigned_from") == "ria", "the chat leaving")
+        # Display names beside the logins, so a console says "Sam reassigned this chat to Tom".
+        assert (left["by"], left["by_name"], left["agent_name"]) == ("supervisor", "Sam", "Tom")
         assert (await ria.get("/api/agent/queue")).json()["mine"] == []
         now_held = next(c for c in (await sam.get("/api/supervisor/live")).json()["chats"] if c["case_id"] == case_id)
         assert now_held["agent"] == "tom" and now_held["wait_s"] == held["wait_s"]  # a reassignment is no wait
         assert [c["case_id"] for c in (await tom.get("/api/agent/queue")).json()["mine"]] == [case_id]
         notes = (await tom.get(f"/api/agent/cases/{case_id}")).json()["case"]["notes"]
-        assert notes[-1]["by"] == "supervisor"
+        assert notes[-1]["by"] == "supervisor" and notes[-1]["by_name"] == "Sam"
         assert "reassigned the chat to Tom (tom) from Ria (ria). Note: Tom knows this customer" in notes[-1]["text"]
         assert (await tom.say(case_id, "Hi, Tom here"))["duplicate"] is False  # the new holder chats on
 
@@ -116,6 +118,8 @@ async def test_a_supervisor_sees_a_held_chat_reads_it_and_reassigns_it(
         assert queued.status_code == 200, queued.text
         assert queued.json()["case"]["status"] == "waiting" and queued.json()["case"]["queue"] == "billing"
         await chat.wait_for("handoff", type="queued")  # type: ignore[attr-defined]
+        out = await tom.wait_frame(lambda f: f.get("event") == "transferred_out" and f.get("agent") == "tom", "moved")
+        assert (out["by_name"], out["to_queue"], out["agent_name"]) == ("Sam", "billing", "Tom")
         live = (await sam.get("/api/supervisor/live")).json()
         assert all(c["case_id"] != case_id for c in live["chats"])
         assert [c["queue"] for c in live["waiting"] if c["case_id"] == case_id] == ["billing"]

@@ -2,15 +2,16 @@
 //
 // POST /api/agent/cases/{id}/lookup journals the lookup into the case (its evidence) and the audit log; this panel
 // shows the answer at once and tells the console the case changed ("case-changed" on the container, bubbling), so
-// it can re-read the case. The last answer per case is kept here, so a re-rendered case shows it again. Text from
-// the server is only ever set as textContent.
+// it can re-read the case. The last customer found per case is kept here, with its time, so a case shown again
+// (re-opened, re-accepted after a transfer) shows it; an error is said once and not brought back with the case.
+// Text from the server is only ever set as textContent.
 
 import { el } from "./agent-view.js";
 
 const EXAMPLES = { account: "AC10000003", phone: "07700 900003" };
 const MAX_REF_CHARS = 40;
 const KEPT_CASES = 50; // answers kept for this many cases of the session, the oldest dropped first
-const last = new Map(); // case id -> {kind: "found", data} | {kind: "error", message}
+const last = new Map(); // case id -> {kind: "found", data, at}: the last successful lookup of the case
 
 export function mountLookup(container, caseId, api) {
   container.replaceChildren();
@@ -52,7 +53,7 @@ export function mountLookup(container, caseId, api) {
   function show(answer) {
     error.textContent = answer && answer.kind === "error" ? answer.message : "";
     error.hidden = !error.textContent;
-    result.replaceChildren(...(answer && answer.kind === "found" ? found(answer.data) : []));
+    result.replaceChildren(...(answer && answer.kind === "found" ? found(answer.data, answer.at) : []));
   }
 
   form.addEventListener("submit", async (event) => {
@@ -69,7 +70,7 @@ export function mountLookup(container, caseId, api) {
     let journaled = false;
     try {
       const data = await api("POST", `/api/agent/cases/${encodeURIComponent(caseId)}/lookup`, { by: by.value, ref: typed });
-      answer = { kind: "found", data };
+      answer = { kind: "found", data, at: new Date() };
       journaled = true;
     } catch (failure) {
       answer = { kind: "error", message: failure.message || "The lookup failed." };
@@ -78,9 +79,11 @@ export function mountLookup(container, caseId, api) {
       button.disabled = false;
       button.textContent = "Look up";
     }
-    last.delete(caseId);
-    last.set(caseId, answer);
-    if (last.size > KEPT_CASES) last.delete(last.keys().next().value);
+    if (answer.kind === "found") {
+      last.delete(caseId);
+      last.set(caseId, answer);
+      if (last.size > KEPT_CASES) last.delete(last.keys().next().value);
+    }
     show(answer);
     if (journaled) {
       container.dispatchEvent(new CustomEvent("case-changed", { bubbles: true, detail: { caseId, what: "customer_lookup" } }));
@@ -88,8 +91,9 @@ export function mountLookup(container, caseId, api) {
   });
 }
 
-function found(data) {
+function found(data, at) {
   const c = data.customer;
+  const when = el("p", "muted lookup__when", `Looked up at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`);
   const heading = el("p", "", "");
   heading.append(el("strong", "", c.name), ` · ${c.customer_id}${c.status ? ` · ${c.status}` : ""}`);
   const list = el("dl");
@@ -98,5 +102,5 @@ function found(data) {
     list.append(el("dt", "", term), el("dd", "", value));
   }
   const notes = (data.run && data.run.changes) || [];
-  return [heading, list, ...notes.map((text) => el("p", "muted", text))];
+  return [when, heading, list, ...notes.map((text) => el("p", "muted", text))];
 }

@@ -93,17 +93,25 @@ function definitions(pairs) {
   return list;
 }
 
-function table(headers, rows) {
+// ``whole``: how many leading columns (a time first, then names, ids) never break inside a word: the table gives
+// them the width of their longest word, and the free text after them wraps.
+function table(headers, rows, whole = 0) {
+  const kind = (i) => (i === 0 && whole ? "cell--time" : i < whole ? "cell--whole" : "");
   const t = el("table");
   const head = el("tr");
-  for (const h of headers) head.append(el("th", "", h));
+  headers.forEach((h, i) => head.append(el("th", kind(i), h)));
   t.append(head);
   for (const row of rows) {
     const tr = el("tr");
-    for (const cell of row) tr.append(el("td", "", cell));
+    row.forEach((cell, i) => tr.append(el("td", kind(i), cell)));
     t.append(tr);
   }
   return t;
+}
+
+// The name a person goes by: the display name written with the entry, else one the page knows for the login.
+function nameOf(entry, names) {
+  return entry.by_name || (names && names[entry.by]) || entry.by;
 }
 
 function time(iso) {
@@ -113,7 +121,8 @@ function time(iso) {
 }
 
 // The case as a person reads it: why it is here, who the customer is, what the bot found and tried, what to do.
-export function caseView(c, agentName) {
+// ``names``: display names the page knows, by login (the agent's own, the holder's), for entries written without.
+export function caseView(c, agentName, names = {}) {
   const root = document.createDocumentFragment();
   const why = el("div");
   why.append(el("p", "", c.summary));
@@ -146,10 +155,10 @@ export function caseView(c, agentName) {
   if ((c.tried || []).length) root.append(section("Already tried", el("p", "", c.tried.map(words).join(", "))));
   root.append(section("Evidence (every OSS/BSS lookup)", (c.evidence || []).length
     ? evidenceList(c.evidence) : el("p", "muted", "No lookups were made.")));
-  for (const run of c.diagnostics || []) root.append(diagnosticView(run));
-  if ((c.tickets || []).length) root.append(section("Tickets", table(["When", "By", "Ticket", "What"], c.tickets.map((t) => [time(t.at), t.by, `${t.action} ${t.ticket_id} ${t.status || ""}`, t.summary]))));
+  for (const run of c.diagnostics || []) root.append(diagnosticView(run, names));
+  if ((c.tickets || []).length) root.append(section("Tickets", table(["When", "By", "Ticket", "What"], c.tickets.map((t) => [time(t.at), nameOf(t, names), `${t.action} ${t.ticket_id} ${t.status || ""}`, t.summary]), 3)));
   if ((c.notes || []).length) root.append(section("Notes", table(["When", "By", "Note"], c.notes.map((n) => [
-    time(n.at), n.by_name || n.by, n.transfer_to ? `With the transfer to ${n.transfer_to}: ${n.text}` : n.text]))));
+    time(n.at), nameOf(n, names), n.transfer_to ? `With the transfer to ${n.transfer_to}: ${n.text}` : n.text]), 2)));
   const transcript = el("ol", "transcript");
   for (const turn of c.transcript || []) {
     const line = el("li", `line line--${turn.speaker}`);
@@ -177,21 +186,21 @@ function evidenceList(evidence) {
 }
 
 // The note written with the transfer that brought the case to its queue, for the agent taking it over.
-export function transferNote(c) {
+export function transferNote(c, names = {}) {
   const notes = (c.notes || []).filter((n) => n.transfer_to);
   const last = notes[notes.length - 1];
   if (!last || last.transfer_to !== c.queue) return null;
   const box = document.createDocumentFragment();
-  box.append(el("strong", "", `Transfer note from ${last.by_name || last.by}${last.transfer_from ? ` (${last.transfer_from} → ${last.transfer_to})` : ""}:`), last.text);
+  box.append(el("strong", "", `Transfer note from ${nameOf(last, names)}${last.transfer_from ? ` (${last.transfer_from} → ${last.transfer_to})` : ""}:`), last.text);
   return box;
 }
 
-export function diagnosticView(run) {
+export function diagnosticView(run, names = {}) {
   const box = el("div", "diff");
   const lookup = run.kind === "customer_lookup";
   const by = lookup && run.result && run.result.by ? `${run.result.by} ` : "";
-  box.append(el("h3", "", lookup ? `Customer lookup by ${by}${run.target} (${time(run.at)}, ${run.by})`
-    : `Re-run ${words(run.kind)} on ${run.target} (${time(run.at)}, ${run.by})`));
+  box.append(el("h3", "", lookup ? `Customer lookup by ${by}${run.target} (${time(run.at)}, ${nameOf(run, names)})`
+    : `Re-run ${words(run.kind)} on ${run.target} (${time(run.at)}, ${nameOf(run, names)})`));
   box.append(el("p", "", run.result && run.result.summary ? run.result.summary : JSON.stringify(run.result)));
   const changes = el("ul");
   for (const change of run.changes || []) changes.append(el("li", "", change));

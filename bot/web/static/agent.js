@@ -80,15 +80,43 @@ $("logout").addEventListener("click", async () => {
   location.reload();
 });
 
+// Logged in with a role the console is not for (a product owner): where to go instead, and a way out.
+const HOME = { product_owner: ["/insights", "the insights dashboard"] };
+
+async function refuse() {
+  const who = await api("GET", "/api/auth/me").catch(() => null);
+  if (!who) return showLogin();
+  const [href, place] = HOME[who.role] || ["/", "the home page"];
+  $("refused-text").textContent = `You are logged in as ${who.name} (${who.role.replace("_", " ")}). The agent console is for agents and supervisors.`;
+  $("refused-link").href = href;
+  $("refused-link").textContent = `Go to ${place}`;
+  $("login").hidden = true;
+  $("app").hidden = true;
+  $("refused").hidden = false;
+}
+
+function showLogin() {
+  $("refused").hidden = true;
+  $("app").hidden = true;
+  $("login").hidden = false;
+}
+
+$("refused-logout").addEventListener("click", async () => {
+  await api("POST", "/api/auth/logout").catch(() => {});
+  $("username").value = "";
+  showLogin();
+  $("username").focus();
+});
+
 async function start() {
   try {
     me = await api("GET", "/api/agent/me");
   } catch (error) {
-    $("login").hidden = false;
-    $("app").hidden = true;
-    if (error.status === 403) $("login-error").textContent = error.message;
+    if (error.status === 403) return refuse();
+    showLogin();
     return;
   }
+  $("refused").hidden = true;
   $("login").hidden = true;
   $("app").hidden = false;
   $("logout").hidden = false;
@@ -173,8 +201,7 @@ function receive(message) {
     const movedBySupervisor = message.by && message.by !== me.name
       && (message.reassigned_from === me.name || (message.event === "transferred_out" && message.agent === me.name));
     if (current && id === current.id && movedBySupervisor) {
-      const where = message.reassigned_from ? `reassigned this chat to ${message.agent}` : "moved this chat to another queue";
-      openCase(id).then(() => notice(`${message.by} ${where}.`));
+      openCase(id).then(() => notice(movedSaying(message)));
     } else if (current && id === current.id && TAKEN[message.event] && message.agent !== me.name) {
       openCase(id).then(() => notice(`${(current && current.agentName) || message.agent} ${TAKEN[message.event]} the case you are reading.`));
     } else if (current && id === current.id && (message.event === "updated" || (message.agent === me.name && current.mine && !TAKEN[message.event]))) {
@@ -189,6 +216,14 @@ function receive(message) {
   } else if (message.type === "typing" && current && message.case_id === current.id) {
     customerTyping(message.typing);
   }
+}
+
+// What a supervisor did to the open chat, in the names people go by: "Sam took over this chat".
+function movedSaying(message) {
+  const by = message.by_name || message.by;
+  if (message.event === "transferred_out") return `${by} moved this chat to ${message.to_queue ? `the ${message.to_queue} queue` : "another queue"}.`;
+  if (message.agent === message.by) return `${by} took over this chat.`;
+  return `${by} reassigned this chat to ${message.agent_name || message.agent}.`;
 }
 
 function customerTyping(typing) {
@@ -306,10 +341,11 @@ async function openCase(caseId, { focus = false } = {}) {
   $("case-status").textContent = `${c.case_id} · ${c.queue} · ${c.priority} · ${status}`;
   $("case-accept").hidden = !(c.status === "waiting" || PARKED_STATUSES.has(c.status));
   $("case-accept").textContent = c.status === "waiting" ? "Accept" : "Pick up";
-  const note = view.transferNote(c);
+  const names = { [me.name]: me.display_name, ...(c.agent && data.agent_name ? { [c.agent]: data.agent_name } : {}) };
+  const note = view.transferNote(c, names);
   $("transfer-note-shown").hidden = !note;
   $("transfer-note-shown").replaceChildren(...(note ? [note] : []));
-  $("case-view").replaceChildren(view.caseView(c, data.agent_name));
+  $("case-view").replaceChildren(view.caseView(c, data.agent_name, names));
   $("composer").hidden = !mine;
   $("actions").hidden = !mine;
   $("composer-off").hidden = mine;
@@ -527,7 +563,12 @@ $("note-add").addEventListener("click", () => {
 $("ticket-go").addEventListener("click", () => {
   const body = { action: $("ticket-action").value, text: $("ticket-text").value.trim() || "Updated from the chat", severity: $("ticket-severity").value };
   if (body.action === "update") body.ticket_id = $("ticket-id").value.trim();
-  act("tickets", body, (result) => notice(`Ticket ${result.ticket.id} ${result.action.action}.`));
+  act("tickets", body, (result) => {
+    // Saved: the form is emptied so the same text is not saved twice; after a failure it stays to retry.
+    $("ticket-text").value = "";
+    $("ticket-id").value = "";
+    notice(`Ticket ${result.ticket.id} ${result.action.action}.`);
+  });
 });
 $("transfer-note").addEventListener("input", () => {
   const n = $("transfer-note").value.trim().length;

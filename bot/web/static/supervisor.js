@@ -216,7 +216,8 @@ async function openChat(caseId) {
   $("chat-title").textContent = `${c.identity && c.identity.name ? c.identity.name : "Unverified customer"} · ${view.words(c.reason)}`;
   const status = c.status === "accepted" ? `with ${data.holder_display_name} (${c.agent})` : view.words(c.status);
   $("chat-status").textContent = `${c.case_id} · ${c.queue} · ${c.priority} · ${status}`;
-  $("chat-view").replaceChildren(view.caseView(c));
+  const names = Object.fromEntries(((live && live.agents) || []).map((a) => [a.name, a.display_name]));
+  $("chat-view").replaceChildren(view.caseView(c, undefined, names));
   $("move-form").hidden = c.status !== "accepted";
   for (const option of $("move-queue").options) option.disabled = option.value === c.queue;
   if (!same) {
@@ -342,7 +343,7 @@ function spread(s) {
 }
 
 function rating(s) {
-  return s && s.count ? `${s.mean.toFixed(2)} of 5 · ${s.count} answers · ${Math.round(s.share_4_5 * 100)}% 4-5` : "—";
+  return s && s.count ? `${s.mean.toFixed(2)} of 5 · ${s.count} ${s.count === 1 ? "answer" : "answers"} · ${Math.round(s.share_4_5 * 100)}% 4-5` : "—";
 }
 
 let figuresAsked = 0; // only the answer to the latest choice is shown, whichever arrives last
