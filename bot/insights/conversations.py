@@ -7,7 +7,7 @@ import time
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, root_validator
 
 from bot.errors import GatewayError
 from bot.learning.records import Outcome, Trigger, build_record
@@ -32,14 +32,40 @@ class RootCause(str, Enum):
     other = "other"
 
 
+class Resolution(str, Enum):
+    resolved = "resolved"
+    not_resolved = "not_resolved"
+    follow_up = "follow_up"
+    """Not resolved yet, and somebody will come back to it: counted apart from "not resolved"."""
+
+
 class DispositionIn(BaseModel):
+    """``resolution`` says how the chat ended; ``resolved`` (yes or no) is kept for older callers. Give either;
+    when both are given, ``resolution`` decides and ``resolved`` is stored as ``resolution == "resolved"``."""
+
     conversation_id: str = Field(..., regex=CONVERSATION_ID)
     bot_could_handle: bool = Field(..., description="Could the bot have handled this on its own?")
     root_cause: RootCause
-    resolved: bool = Field(..., description="Did the agent resolve the customer's problem?")
+    resolved: bool | None = Field(None, description="Did the agent resolve the customer's problem?")
+    resolution: Resolution | None = Field(None, description="resolved, not_resolved or follow_up")
 
     class Config:
         extra = "forbid"
+
+    @root_validator(skip_on_failure=True)
+    def _one_resolution(cls, values: dict[str, Any]) -> dict[str, Any]:
+        resolution, resolved = values.get("resolution"), values.get("resolved")
+        if resolution is None and resolved is None:
+            raise ValueError("give 'resolution' (resolved, not_resolved or follow_up) or 'resolved'")
+        if resolution is None:
+            values["resolution"] = Resolution.resolved if resolved else Resolution.not_resolved
+        values["resolved"] = values["resolution"] is Resolution.resolved
+        return values
+
+    @property
+    def outcome(self) -> Resolution:
+        """The resolution, always set once validated."""
+        return self.resolution or (Resolution.resolved if self.resolved else Resolution.not_resolved)
 
 
 async def conversation_detail(store: LearningStore, conversation_id: str) -> dict[str, Any] | None:
@@ -73,12 +99,14 @@ async def record_disposition(store: LearningStore, body: DispositionIn, agent: s
         "v": 1,
         "bot_could_handle": body.bot_could_handle,
         "root_cause": body.root_cause.value,
-        "resolved": body.resolved,
+        "resolved": body.outcome is Resolution.resolved,
+        "resolution": body.outcome.value,
         "by": agent,
         "at": at,
     }
     record = build_record(state, Trigger.agent_disposition, at, body.root_cause.value,
                           Outcome(state.get("outcome") or Outcome.open.value))  # fmt: skip
-    record["disposition"] = {key: disposition[key] for key in ("bot_could_handle", "root_cause", "resolved")}
+    kept = ("bot_could_handle", "root_cause", "resolved", "resolution")
+    record["disposition"] = {key: disposition[key] for key in kept}
     record_id = await store.set_disposition(body.conversation_id, disposition, record)
     return {"v": 1, "record_id": record_id, "disposition": disposition}

@@ -6,7 +6,8 @@ back to the gateway only (SameSite=Strict session cookie, and the Origin header 
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from html import escape
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
@@ -19,18 +20,24 @@ from bot.auth import OptionalUserDep, Role, User
 from bot.auth.pages import page, respond
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
-from bot.insights import backlog, theme_views, views
+from bot.insights import backlog, theme_model, theme_views, views
 from bot.insights.charts import volume_chart
 from bot.insights.filters import Filters, make_filters, preset_window
 from bot.insights.query import volume
 from bot.insights.state import InsightsState, get_insights
 from bot.insights.themes import theme_by_id
 from bot.learning.records import Trigger
+from bot.unicode_text import plain_text
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[InsightsState, Depends(get_insights)]
 DRILL_DOWN = 10
 MAX_FORM_BYTES = 4096
+DATE_FIELDS = {"from": "From", "to": "To"}
+DATE_FORMS = "Write a day (2026-12-01), a time (2026-12-01T09:30, in UTC) or an ISO timestamp (2026-12-01T09:30:00Z)."
+DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FILTER_PAGES = ("/insights", "/insights/outcomes")
+"""Pages whose error answer repeats the filters as typed, so a typo costs one correction, not the whole form."""
 
 
 class PageError(Exception):
@@ -53,7 +60,15 @@ def page_filters(values: dict[str, list[str]]) -> tuple[Filters, str | None]:
 
     def when(name: str) -> datetime | None:
         raw = (values.get(name) or [""])[0].strip()
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+        if not raw:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            message = f"'{DATE_FIELDS[name]}' is not a date: “{plain_text(raw[:40])}”. {DATE_FORMS}"
+            raise GatewayError(400, "invalid_date", message) from None
+        # a plain day as 'to' includes that day: the window ends at the next midnight
+        return moment + timedelta(days=1) if name == "to" and DAY_ONLY.fullmatch(raw) else moment
 
     def one(name: str) -> str | None:
         return (values.get(name) or [""])[0].strip()[:64] or None
@@ -64,6 +79,10 @@ def page_filters(values: dict[str, list[str]]) -> tuple[Filters, str | None]:
         start, end = preset_window(preset)
     elif preset:
         preset = None
+    known = {t.value for t in Trigger}
+    wrong = [t for t in values.get("trigger", []) if t and t not in known]
+    if wrong:
+        raise GatewayError(400, "invalid_trigger", f"Unknown trigger “{wrong[0][:40]}”; tick the triggers offered.")
     triggers = [Trigger(t) for t in values.get("trigger", []) if t]
     return make_filters(start, end, triggers, one("flow"), one("channel"), one("finding")), preset
 
@@ -77,7 +96,10 @@ async def guarded(request: Request, user: User | None, render: object) -> Respon
     except (GatewayError, ValueError, ValidationError) as exc:
         message = exc.message if isinstance(exc, GatewayError) else "Check the filters: a date or a value is invalid."
         status = exc.status if isinstance(exc, GatewayError) else 400
-        body = f'<h1>Insights</h1><p class="error">{escape(message)}</p><p><a href="/insights">Start again</a></p>'
+        body = f'<h1>Insights</h1><p class="error">{escape(message)}</p>'
+        if user is not None and request.method == "GET" and request.url.path in FILTER_PAGES:
+            body += views.typed_filter_form(parse_qs(request.url.query), request.url.path)
+        body += '<p><a href="/insights">Start again</a></p>'
         return respond(page("Insights", body, user), status_code=status)
 
 
@@ -92,7 +114,8 @@ async def overview(request: Request, user: OptionalUserDep, state: State) -> Res
             + views.section_nav("/insights")
             + f"<p>{views.period_links(filters, '/insights', preset)}</p>"
             + views.filter_form(filters, flows, channels)
-            + f"<div class=card>{volume_chart(series)}<p>{series.total} unresolved moments, by {series.bucket}"
+            + f"<div class=card>{volume_chart(series)}<p>{views.plural(series.total, 'unresolved moment')}, by "
+            + f"{series.bucket}"
             + ' · <a href="/insights/outcomes?'
             + escape(views.query_string(filters))
             + '">what became of every conversation</a></p></div>'
@@ -107,8 +130,12 @@ async def overview(request: Request, user: OptionalUserDep, state: State) -> Res
 async def backlog_page(request: Request, user: OptionalUserDep, state: State) -> Response:
     async def render(allowed: User) -> Response:
         items = await backlog.list_items(state)
-        return respond(page("Backlog", "<h1>Backlog</h1>" + views.section_nav("/insights/backlog")
-                                    + views.backlog_table(items), allowed))  # fmt: skip
+        current = set((await theme_model.load(state.store.redis))["themes"])
+        saved = (parse_qs(request.url.query).get("saved") or [""])[0]
+        known = {item["id"] for item in items}
+        notice = f'<p class="notice" role="status">{escape(saved)} saved.</p>' if saved in known else ""
+        body = "<h1>Backlog</h1>" + views.section_nav("/insights/backlog") + notice
+        return respond(page("Backlog", body + views.backlog_table(items, current), allowed))
 
     return await guarded(request, user, render)
 
@@ -128,8 +155,8 @@ async def promote_form(request: Request, user: OptionalUserDep, state: State) ->
         form = await _form(request)
         body = backlog.PromoteIn(theme_id=form.get("theme_id", ""), owner=form.get("owner", ""),
                                  title=form.get("title") or None)  # fmt: skip
-        await backlog.promote(state, await theme_by_id(state, body.theme_id), body, allowed.name)
-        return RedirectResponse("/insights/backlog", status_code=303)
+        item = await backlog.promote(state, await theme_by_id(state, body.theme_id), body, allowed.name)
+        return RedirectResponse(f"/insights/backlog?{urlencode({'saved': item['id']})}", status_code=303)
 
     return await guarded(request, user, render)
 
@@ -140,7 +167,7 @@ async def update_form(request: Request, user: OptionalUserDep, state: State, ite
         form = await _form(request)
         body = backlog.UpdateIn(owner=form.get("owner") or None, status=form.get("status") or None,
                                 note=form.get("note") or None)  # fmt: skip
-        await backlog.update(state, item_id[:20], body, allowed.name)
-        return RedirectResponse("/insights/backlog", status_code=303)
+        item = await backlog.update(state, item_id[:20], body, allowed.name)
+        return RedirectResponse(f"/insights/backlog?{urlencode({'saved': item['id']})}", status_code=303)
 
     return await guarded(request, user, render)

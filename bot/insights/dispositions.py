@@ -15,6 +15,16 @@ from bot.insights.filters import Filters
 from bot.learning.records import Trigger
 from bot.learning.store import LearningStore
 
+RESOLUTIONS = ("resolved", "not_resolved", "follow_up")
+
+
+def resolution_of(disposition: dict[str, Any]) -> str:
+    """A disposition's resolution; one stored before ``resolution`` existed says only ``resolved`` yes or no."""
+    given = disposition.get("resolution")
+    if given in RESOLUTIONS:
+        return str(given)
+    return "resolved" if disposition.get("resolved") else "not_resolved"
+
 
 @dataclass
 class DispositionSummary:
@@ -22,13 +32,21 @@ class DispositionSummary:
     count: int = 0
     bot_could_handle: int = 0
     resolved: int = 0
+    follow_up: int = 0
+    """Not resolved yet, somebody comes back to it (counted apart from resolved and not resolved)."""
     root_causes: Counter[str] = field(default_factory=Counter)
 
     def add(self, disposition: dict[str, Any]) -> None:
         self.count += 1
         self.bot_could_handle += bool(disposition.get("bot_could_handle"))
-        self.resolved += bool(disposition.get("resolved"))
+        resolution = resolution_of(disposition)
+        self.resolved += resolution == "resolved"
+        self.follow_up += resolution == "follow_up"
         self.root_causes[str(disposition.get("root_cause") or "other")] += 1
+
+    @property
+    def not_resolved(self) -> int:
+        return self.count - self.resolved - self.follow_up
 
     @property
     def could_handle_share(self) -> float | None:
@@ -37,6 +55,7 @@ class DispositionSummary:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "count": self.count, "bot_could_handle": self.bot_could_handle,
                 "bot_could_handle_share": self.could_handle_share, "resolved": self.resolved,
+                "follow_up": self.follow_up, "not_resolved": self.not_resolved,
                 "root_causes": dict(self.root_causes.most_common())}  # fmt: skip
 
 
@@ -49,7 +68,7 @@ async def disposition_records(store: LearningStore, filters: Filters) -> dict[st
             continue
         if filters.flow and record.get("flow") != filters.flow:
             continue
-        if filters.channel and record.get("channel") != filters.channel:
+        if not filters.channel_matches(record.get("channel")):
             continue
         known = latest.get(record["conversation_id"])
         if known is None or float(known["at"]) <= float(record["at"]):

@@ -1,7 +1,8 @@
 """What a product owner can ask for: a time window and filters, validated with clear 4xx answers.
 
 Query parameters: ``from`` and ``to`` (ISO 8601; default the last 30 days; at most ``MAX_WINDOW_DAYS``),
-``trigger`` (repeatable), ``flow``, ``channel`` and ``finding`` (``key`` or ``key=value``, e.g.
+``trigger`` (repeatable), ``flow``, ``channel`` (one value, or several joined by commas: "web chat" is ``rest`` and
+``web``) and ``finding`` (``key`` or ``key=value``, e.g.
 ``order_fallout_step=number_port``).
 """
 
@@ -25,6 +26,8 @@ MAX_WINDOW_DAYS = 400
 DEFAULT_END_STEP_S = 300
 """Without 'to', the window ends at the next 5-minute mark, so repeated requests share one cached run."""
 NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+CHANNEL_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,7}$"
+"""A channel filter may name several values: the pages offer one option per label ("web chat": rest, web)."""
 FINDING_PATTERN = r"^[a-z_]{1,32}(=[A-Za-z0-9_.:\- ]{1,64})?$"
 PRESETS = {"today": ("Today", 1), "7d": ("Last 7 days", 7), "30d": ("Last 30 days", 30)}
 """Date presets of the pages: name → (caption, whole UTC days, today included)."""
@@ -42,9 +45,19 @@ class Filters(BaseModel):
     channel: str | None = None
     finding: str | None = None
 
+    @property
+    def channels(self) -> set[str]:
+        """The channel values the filter accepts (empty: any)."""
+        return {value for value in (self.channel or "").split(",") if value}
+
+    def channel_matches(self, channel: object) -> bool:
+        return not self.channels or channel in self.channels
+
     def facets(self) -> list[tuple[str, str]]:
-        """Index lookups that narrow the records before they are read."""
-        facets = [("flow", self.flow), ("channel", self.channel), ("finding", self.finding)]
+        """Index lookups that narrow the records before they are read (a channel filter of several values is
+        checked on each record instead)."""
+        channel = self.channel if len(self.channels) == 1 else None
+        facets = [("flow", self.flow), ("channel", channel), ("finding", self.finding)]
         return [(name, value) for name, value in facets if value]
 
     def matches(self, record: dict[str, Any]) -> bool:
@@ -54,7 +67,7 @@ class Filters(BaseModel):
             return False
         if self.flow and record.get("flow") != self.flow:
             return False
-        if self.channel and record.get("channel") != self.channel:
+        if not self.channel_matches(record.get("channel")):
             return False
         if self.finding:
             key, _, value = self.finding.partition("=")
@@ -127,7 +140,7 @@ def filters_from_query(
     end: Annotated[datetime | None, Query(alias="to", description="ISO 8601; default now.")] = None,
     trigger: Annotated[list[Trigger] | None, Query(description="Repeat for several.")] = None,
     flow: Annotated[str | None, Query(regex=NAME_PATTERN, description="Form or problem intent.")] = None,
-    channel: Annotated[str | None, Query(regex=NAME_PATTERN)] = None,
+    channel: Annotated[str | None, Query(regex=CHANNEL_PATTERN, description="Several: comma-separated.")] = None,
     finding: Annotated[str | None, Query(regex=FINDING_PATTERN, description="key or key=value")] = None,
 ) -> Filters:
     return make_filters(start, end, trigger, flow, channel, finding)

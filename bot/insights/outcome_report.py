@@ -54,7 +54,7 @@ class Report:
 def _matches(filters: Filters, contact: dict[str, Any]) -> bool:
     if filters.flow and contact.get("flow") != filters.flow:
         return False
-    return not (filters.channel and contact.get("channel") != filters.channel)
+    return filters.channel_matches(contact.get("channel"))
 
 
 async def build_report(state: InsightsState, filters: Filters, now: float | None = None) -> Report:

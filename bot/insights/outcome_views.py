@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.insights import labels
 from bot.insights.charts import bucket_caption
-from bot.insights.dispositions import DispositionSummary
+from bot.insights.dispositions import DispositionSummary, resolution_of
 from bot.insights.model_versions import ModelFigures
 from bot.insights.outcome_report import Report
 from bot.insights.outcomes import Category, Funnel, Outcomes, share
-from bot.insights.views import percent
+from bot.insights.views import RESOLUTIONS, percent, plural
 from bot.learning.satisfaction import SatisfactionAnswer
 
 LATEST_KEPT = 10
@@ -54,17 +54,17 @@ def headline(figures: Outcomes) -> str:
         *(_row(text, c[category.value], total, "", category.value) for category, text in CATEGORY_ROWS),
     ]  # fmt: skip
     by_handler = " · ".join(
-        f"after {'the bot' if who == 'bot' else 'an agent'}: {v['average']}/5 ({v['answers']})"
+        f"after {'the bot' if who == 'bot' else 'an agent'}: {v['average']}/5 ({plural(v['answers'], 'answer')})"
         for who, v in sat.by_handler.items()
     )
     satisfaction = (
         f"<p class=satisfaction-figure>Satisfaction: <b>{sat.average}/5</b> · {percent(sat.satisfied_share)} "
-        f"satisfied (4 or 5) · {sat.answers} answers · {by_handler}</p>"
+        f"satisfied (4 or 5) · {plural(sat.answers, 'answer')} · {by_handler}</p>"
         if sat.answers
         else '<p class="satisfaction-figure muted">Satisfaction: no answers in this period.</p>'
     )
     return (
-        f'<div class="card"><h2>What became of {total} conversations</h2><table class="outcomes">'
+        f'<div class="card"><h2>What became of {plural(total, "conversation")}</h2><table class="outcomes">'
         "<tr><th></th><th>Conversations</th><th>Share</th><th></th></tr>"
         f"{''.join(rows)}</table>{satisfaction}</div>"
     )
@@ -98,11 +98,12 @@ def disposition_table(title: str, rows: list[DispositionSummary], name: Any, css
         return ""
     body = "".join(
         f"<tr><td>{escape(name(s.name))}</td><td>{s.count}</td><td>{percent(s.could_handle_share)}</td>"
-        f"<td>{s.resolved}</td><td>{_causes(s)}</td></tr>"
+        f"<td>{s.resolved}</td><td>{s.follow_up}</td><td>{s.not_resolved}</td><td>{_causes(s)}</td></tr>"
         for s in rows
     )
     head = (
         f"<tr><th>{escape(title)}</th><th>Dispositions</th><th>Bot could have handled</th><th>Resolved by agent</th>"
+        "<th>Follow-up needed</th><th>Not resolved</th>"
         "<th>Root causes</th></tr>"
     )
     return f'<table class="{css}">{head}{body}</table>'
@@ -116,6 +117,7 @@ def dispositions_section(report: Report, themes: list[DispositionSummary] | None
     links = "".join(
         f'<li><a href="/insights/conversations/{escape(r["conversation_id"])}">{escape(r["conversation_id"])}</a>'
         f" · {escape(labels.flow(r.get('flow')))} · {escape(labels.root_cause(r['disposition'].get('root_cause')))}"
+        f" · {RESOLUTIONS[resolution_of(r['disposition'])]}"
         "</li>"
         for r in latest
     )
@@ -126,12 +128,20 @@ def dispositions_section(report: Report, themes: list[DispositionSummary] | None
     )
     return (
         "<h2>Agents' dispositions</h2>"
-        f'<p class="dispositions-overall">{overall.count} dispositions · <b>{percent(overall.could_handle_share)}'
-        f"</b> the bot could have handled · root causes: {_causes(overall)}</p>"
+        f'<p class="dispositions-overall">{plural(overall.count, "disposition")} · '
+        f"<b>{percent(overall.could_handle_share)}</b> the bot could have handled · {overall.resolved} resolved · "
+        f"{overall.follow_up} follow-up needed · {overall.not_resolved} not resolved · "
+        f"root causes: {_causes(overall)}</p>"
         + disposition_table("Flow", report.dispositions_per_flow, labels.flow, "dispositions-flows")
         + by_theme
         + f'<p>Latest:</p><ul class="latest-dispositions">{links}</ul>'
     )
+
+
+def _satisfaction(figures: ModelFigures) -> str:
+    if figures.satisfaction is None:
+        return "n/a"
+    return f"{figures.satisfaction}/5 ({plural(len(figures.scores), 'answer')})"
 
 
 def models(rows: list[ModelFigures]) -> str:
@@ -139,7 +149,7 @@ def models(rows: list[ModelFigures]) -> str:
         f"<tr><td><code>{escape(m.model_id)}</code></td><td>{bucket_caption(m.first_seen, 'hour')}</td>"
         f"<td>{bucket_caption(m.last_seen, 'hour')}</td><td>{m.conversations}</td>"
         f"<td>{percent(m.fallback_share)}</td><td>{percent(m.escalation_share)}</td>"
-        f"<td>{'n/a' if m.satisfaction is None else f'{m.satisfaction}/5 ({len(m.scores)})'}</td></tr>"
+        f"<td>{_satisfaction(m)}</td></tr>"
         for m in rows
     )
     head = (

@@ -11,7 +11,7 @@ from bot.insights.backlog import Owner
 from bot.insights.filters import Filters, make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import mine
-from bot.insights.views import exports_links, query_string
+from bot.insights.views import exports_links, plural, query_string
 
 TITLE_CHARS = 90
 """A title is a customer's sentence; longer ones are cut at a word so the table stays readable."""
@@ -57,12 +57,13 @@ def coverage_line(run: dict[str, Any]) -> str:
     parts = [f"{cover['shown']} in the {shown} theme{'s' if shown != 1 else ''} below"]
     if run["hidden"]["themes"]:
         parts.append(
-            f"{cover['hidden']} in {run['hidden']['themes']} smaller themes, hidden: fewer than {run['k']} "
+            f"{cover['hidden']} in {plural(run['hidden']['themes'], 'smaller theme')}, hidden: fewer than {run['k']} "
             "distinct customers each"
         )
     if cover["without_words"]:
         parts.append(f"{cover['without_words']} with no words to group (a postcode, a “yes”)")
-    return f"All {cover['records']} records of this window are covered: " + "; ".join(parts) + "."
+    every = "The 1 record" if cover["records"] == 1 else f"All {cover['records']} records"
+    return f"{every} of this window {'is' if cover['records'] == 1 else 'are'} covered: " + "; ".join(parts) + "."
 
 
 def age_line(run: dict[str, Any], filters: Filters) -> str:
@@ -129,5 +130,5 @@ def themes_table(run: dict[str, Any], filters: Filters) -> str:
     empty = '<tr><td colspan="9" class="muted">No theme yet in this window.</td></tr>'
     query = query_string(filters)
     nlu = "&".join(f"theme={escape(t['id'])}" for t in run["themes"])
-    nlu_link = f' · <a href="/api/insights/export/nlu.yml?{escape(query)}&{nlu}">NLU training candidates</a>'
+    nlu_link = f' · <a href="/insights/nlu-candidates?{escape(query)}&amp;{escape(nlu)}">NLU training candidates</a>'
     return f"<table>{head}{''.join(rows) or empty}</table><p>{exports_links(filters)}{nlu_link if nlu else ''}</p>"

@@ -247,6 +247,8 @@ async def theme_by_id(state: InsightsState, theme_id: str, filters: Filters | No
     if not re.fullmatch(THEME_ID, theme_id):
         raise GatewayError(404, "theme_not_found", "No such theme.")
     redis = state.store.redis
+    if theme_id not in (await theme_model.load(redis))["themes"]:  # a run kept from before a refresh still has it
+        raise GatewayError(404, "theme_not_found", "No such theme: the themes were refreshed since; list them again.")
     if filters is None:
         seen = await redis.get(keys.themes(f"seen-{theme_id}"))
         cached = await redis.get(keys.themes(seen.decode())) if seen else None

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 
 from bot.insights import labels
 from bot.insights.backlog import Owner, Status
+from bot.insights.dispositions import resolution_of
 from bot.insights.filters import PRESETS, Filters, iso
 from bot.learning.records import Trigger
+from bot.unicode_text import plain_text
 
 ARROWS = {"rising": '<span class="up">▲ rising</span>', "falling": '<span class="down">▼ falling</span>'}
 
@@ -44,13 +46,56 @@ def period_links(filters: Filters, path: str, preset: str | None) -> str:
     return "Period: " + " · ".join(links) + ' <span class="muted">(times in UTC)</span>'
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 answer', '2 answers' (``many`` for irregular words)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def _options(name: str, values: list[str], current: str | None, label: Callable[[str], str]) -> str:
+    """One option per label: values that read the same ("rest" and "web" are both web chat) are one option whose
+    value names them all (comma-separated), so choosing it filters on every one of them."""
+    groups: dict[str, set[str]] = {}
+    for value in values:
+        groups.setdefault(label(value), set()).add(value)
+    chosen = {v for v in (current or "").split(",") if v}
     items = "".join(
-        f'<option value="{escape(v)}"{" selected" if v == current else ""}>{escape(label(v))}</option>'
-        for v in sorted(set(values), key=label)
+        f'<option value="{escape(",".join(sorted(group)))}"{" selected" if chosen and chosen <= group else ""}>'
+        f"{escape(caption)}</option>"
+        for caption, group in sorted(groups.items())
     )
     return (
         f'<select name="{name}" aria-label="{name.capitalize()}"><option value="">any {name}</option>{items}</select>'
+    )
+
+
+DATE_HINT = "2026-12-01, 2026-12-01T09:30 or 2026-12-01T09:30:00Z (UTC)"
+
+
+def typed_filter_form(values: dict[str, list[str]], path: str) -> str:
+    """The filters as they were typed, after an error: dates and finding to correct, the rest kept as chosen."""
+
+    def first(name: str) -> str:
+        return escape(plain_text((values.get(name) or [""])[0][:100]))
+
+    kept = "".join(
+        f'<input type="hidden" name="{name}" value="{escape(plain_text(value[:100]))}">'
+        for name in ("flow", "channel", "trigger")
+        for value in values.get(name, [])
+        if value
+    )
+    finding = (
+        f' <label>Finding <input name="finding" value="{first("finding")}" size="28"></label>'
+        if path == "/insights"
+        else (f'<input type="hidden" name="finding" value="{first("finding")}">' if first("finding") else "")
+    )
+    words = {"flow": labels.flow, "channel": lambda v: labels.channel(v.split(",")[0]), "trigger": labels.trigger}
+    chosen = [f"{name} {escape(words[name](plain_text(v[:64])))}" for name in words for v in values.get(name, []) if v]
+    note = f'<p class="muted kept">Kept: {", ".join(chosen)}</p>' if chosen else ""
+    return (
+        f'<form method="get" action="{path}" class="card typed-filters">'
+        f'<label>From <input name="from" value="{first("from")}" size="22" placeholder="{DATE_HINT}"></label> '
+        f'<label>To <input name="to" value="{first("to")}" size="22" placeholder="{DATE_HINT}"></label>'
+        f"{finding}{kept} <button>Apply</button>{note}</form>"
     )
 
 
@@ -70,8 +115,8 @@ def filter_form(filters: Filters, flows: list[str], channels: list[str], path: s
     )
     return (
         f'<form method="get" action="{path}" class="card">'
-        f'<label>From <input name="from" value="{iso(filters.start)}" size="20"></label> '
-        f'<label>To <input name="to" value="{iso(filters.end)}" size="20"></label> '
+        f'<label>From <input name="from" value="{iso(filters.start)}" size="20" placeholder="{DATE_HINT}"></label> '
+        f'<label>To <input name="to" value="{iso(filters.end)}" size="20" placeholder="{DATE_HINT}"></label> '
         f"{_options('flow', flows, filters.flow, labels.flow)} "
         f"{_options('channel', channels, filters.channel, labels.channel)} "
         f'{finding if with_records else ""}<button>Apply</button> <a href="{path}">reset</a></form>'
@@ -89,11 +134,14 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{round(value * 100)}%"
 
 
+RESOLUTIONS = {"resolved": "resolved", "not_resolved": "not resolved", "follow_up": "follow-up needed"}
+
+
 def disposition_text(disposition: dict[str, Any] | None) -> str:
     if not disposition:
         return '<span class="muted">no agent disposition</span>'
     could = "could" if disposition.get("bot_could_handle") else "could not"
-    done = "resolved" if disposition.get("resolved") else "not resolved"
+    done = RESOLUTIONS[resolution_of(disposition)]
     by = f" by {escape(str(disposition['by']))}" if disposition.get("by") else ""
     cause = escape(labels.root_cause(disposition.get("root_cause")))
     return f"Agent{by}: {done} · cause: {cause} · the bot {could} have handled it"
@@ -117,21 +165,56 @@ def _record_caption(record: dict[str, Any]) -> str:
     return labels.trigger(record["trigger"]) + (f": {reason}" if reason else "")
 
 
-def transcript(detail: dict[str, Any]) -> str:
+def _text(value: object, missing: str = "") -> str:
+    """A stored value as text, escaped; a missing one is ``missing``, never "None"."""
+    return missing if value is None else escape(str(value))
+
+
+def _prediction(line: dict[str, Any]) -> str:
+    if line.get("intent") is None:  # only messages kept from the bot while a person had the chat lack one
+        return ' <span class="muted">not read by the bot (a person had the chat)</span>'
+    confidence = line.get("confidence")
+    score = f" {float(confidence):.2f}" if isinstance(confidence, (int, float)) else ""
+    return f' <span class="muted">{escape(labels.intent(line.get("intent")))}{score}</span>'
+
+
+def _speaker(line: dict[str, Any], handed_over: bool) -> str:
+    """Who wrote a ``bot`` line: the agent when the store says so; before any handoff, the bot; after one, the
+    learning store (which keeps no author for these lines yet) cannot tell the bot from the agent."""
+    if line.get("agent"):
+        return f"agent {escape(str(line['agent']))}"
+    if line.get("by") == "agent":
+        return "agent"
+    return "bot or agent" if handed_over else "bot"
+
+
+def transcript_lines(entries: list[dict[str, Any]]) -> list[str]:
     lines = []
-    for line in detail["transcript"]:
+    handed_over = False
+    for line in entries:
         who = line.get("who")
-        if who in ("customer", "bot"):
-            extra = f' <span class="muted">{escape(labels.intent(line.get("intent")))} {line.get("confidence")}</span>'
-            lines.append(f"<b>{who}</b>: {escape(str(line.get('text')))}{extra if who == 'customer' else ''}")
+        if who == "customer":
+            lines.append(f"<b>customer</b>: {_text(line.get('text'))}{_prediction(line)}")
+        elif who in ("bot", "agent"):
+            speaker = _speaker(line, handed_over) if who == "bot" else f"agent {_text(line.get('agent'))}".strip()
+            lines.append(f'<b class="speaker">{speaker}</b>: {_text(line.get("text"))}')
         elif who == "lookup":
             lines.append(
-                f'<span class="muted">lookup {escape(str(line.get("api")))}.{escape(str(line.get("operation")))}: '
-                f"{escape(str(line.get('outcome')))} — {escape(str(line.get('summary')))}</span>"
+                f'<span class="muted">lookup {_text(line.get("api"), "?")}.{_text(line.get("operation"), "?")}: '
+                f"{_text(line.get('outcome'), 'no outcome')} — {_text(line.get('summary'), 'no summary')}</span>"
             )
         elif who in ("action", "form", "handoff"):
-            name = line.get("name") or f"{line.get('reason')} → {line.get('queue')}"
-            lines.append(f'<span class="muted">{who}: {escape(str(name))}</span>')
+            if who == "handoff":
+                handed_over = True
+                name = " → ".join(_text(line.get(key)) for key in ("reason", "queue") if line.get(key)) or "handoff"
+            else:
+                name = _text(line.get("name"), who)
+            lines.append(f'<span class="muted">{who}: {name}</span>')
+    return lines
+
+
+def transcript(detail: dict[str, Any]) -> str:
+    lines = transcript_lines(detail["transcript"])
     triggers = ", ".join(escape(_record_caption(r)) for r in detail["records"])
     cid = escape(detail["conversation_id"])
     return (
@@ -143,7 +226,33 @@ def transcript(detail: dict[str, Any]) -> str:
     )
 
 
-def backlog_table(items: list[dict[str, Any]]) -> str:
+def _history(item: dict[str, Any]) -> str:
+    """Who did what when, with their notes, oldest first."""
+    entries = "".join(
+        f"<li><b>{_text(h.get('by'), 'someone')}</b>, {_when(h.get('at'))}: {_text(h.get('what'))}"
+        + (f" — “{_text(h.get('note'))}”" if h.get("note") else "")
+        + "</li>"
+        for h in item.get("history") or []
+    )
+    return f'<ul class="history">{entries}</ul>' if entries else ""
+
+
+def _when(at: object) -> str:
+    return f"{iso(float(at))[:16].replace('T', ' ')} UTC" if isinstance(at, (int, float)) else "at an unknown time"
+
+
+def _theme_link(item: dict[str, Any], current: set[str] | None) -> str:
+    theme_id = str(item.get("theme_id") or "")
+    if not theme_id:
+        return ""
+    link = f'<a href="/insights/themes/{escape(theme_id)}">theme {escape(theme_id)}</a>'
+    if current is not None and theme_id not in current:
+        link += " (no longer current: the themes were re-mined since; its page lists the current ones)"
+    return f'<div class="muted theme-link">{link}</div>'
+
+
+def backlog_table(items: list[dict[str, Any]], current: set[str] | None = None) -> str:
+    """``current``: the theme ids that still exist (``None``: unknown), to say when an item's theme is gone."""
     rows = []
     for item in items:
         statuses = "".join(
@@ -152,15 +261,19 @@ def backlog_table(items: list[dict[str, Any]]) -> str:
         owners = "".join(f"<option{' selected' if o.value == item['owner'] else ''}>{o.value}</option>" for o in Owner)
         impact = item["impact"]
         watch = item.get("watch") or {}
+        item_id = escape(item["id"])
         rows.append(
-            f"<tr><td>{escape(item['id'])}</td><td>{escape(item['title'])}"
-            f'<div class="muted">{escape(item["theme"]["label"])}</div></td>'
-            f"<td>{impact['contacts']} contacts, {impact['escalations']} escalated, "
+            f'<tr id="{item_id}"><td>{item_id}</td><td>{escape(item["title"])}'
+            f'<div class="muted">{escape(item["theme"]["label"])}</div>{_theme_link(item, current)}'
+            f"{_history(item)}</td>"
+            f"<td>{plural(impact['contacts'], 'contact')}, {impact['escalations']} escalated, "
             f"{impact['repeat_contacts']} repeat</td>"
             f"<td>{escape(str(watch.get('customers_since_fix', '')))}</td>"
-            f'<td><form method="post" action="/insights/backlog/{escape(item["id"])}" class="inline">'
-            f'<select name="owner">{owners}</select><select name="status">{statuses}</select>'
-            '<input name="note" placeholder="note" size="14"><button>Save</button></form></td></tr>'
+            f'<td><form method="post" action="/insights/backlog/{item_id}" class="inline">'
+            f'<select name="owner" aria-label="Owner of {item_id}">{owners}</select>'
+            f'<select name="status" aria-label="Status of {item_id}">{statuses}</select>'
+            f'<input name="note" placeholder="note" size="14" maxlength="500" aria-label="Note on {item_id}">'
+            "<button>Save</button></form></td></tr>"
         )
     head = "<tr><th>Item</th><th>Title</th><th>Impact</th><th>Customers since fix</th><th>Owner / status</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>" if rows else '<p class="muted">No backlog items yet.</p>'

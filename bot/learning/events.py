@@ -74,6 +74,10 @@ def _bot(event: dict[str, Any], pending: Pending) -> None:
     data = event.get("data") or {}
     custom = data.get("custom") if isinstance(data, dict) else None
     pending.summary["handoff"] = isinstance(custom, dict) and "handoff" in custom
+    metadata = event.get("metadata")
+    agent = metadata.get("agent") if isinstance(metadata, dict) else None
+    if isinstance(agent, str) and agent:
+        pending.summary["agent"] = agent[:64]  # a person wrote it (the handoff records agents' lines as bot events)
     pending.summary["text"] = None
     pending.text(str(event.get("text") or ""), partial(setitem, pending.summary, "text"))
 

@@ -202,7 +202,10 @@ def apply_event(state: dict[str, Any], event: dict[str, Any], low_confidence: fl
     if kind == "user":
         _user(state, event, effects, low_confidence)
     elif kind == "bot" and event.get("text"):
-        effects.transcript.append({"at": event["at"], "who": "bot", "text": event.get("text")})
+        line = {"at": event["at"], "who": "bot", "text": event.get("text")}
+        if event.get("agent"):
+            line |= {"who": "agent", "agent": event["agent"]}
+        effects.transcript.append(line)
     elif kind == "action" and event.get("name") and event.get("name") != LISTEN:
         state["last_action"] = event["name"]
         if event["name"] in DIAGNOSIS_ACTIONS:

@@ -190,7 +190,8 @@ async def typing(case_id: CaseId, body: TypingIn, user: Staff, handoff: Handoff)
 @router.post("/cases/{case_id}/notes", status_code=201)
 async def add_note(case_id: CaseId, body: NoteIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
     await readable_case(case_id, user, auth, handoff)
-    note = Note(at=datetime.now(timezone.utc), by=user.name, text=body.text)
+    note = Note(at=datetime.now(timezone.utc), by=user.name, by_name=await handoff.service.display_name(user.name),
+                text=body.text)  # fmt: skip
     await handoff.service.queues.add(case_id, "notes", note.dict())
     return {"v": 1, "note": note.dict()}
 
@@ -213,13 +214,14 @@ async def ticket(case_id: CaseId, body: TicketIn, user: Staff, auth: Auth, hando
         if body.action == "create":
             made = await tools.create_ticket(handoff.oss, case, user.name, body.text, body.severity)
         elif body.ticket_id is None:
-            raise GatewayError(422, "invalid_request", "ticket_id: required to update a ticket")
+            raise GatewayError(422, "invalid_request", "Which ticket? Type its id (like TT-100024) to update it.")
         else:
             made = await tools.update_ticket(handoff.oss, case, body.ticket_id, user.name, body.text, body.status)
     except tools.ToolError as exc:
         raise GatewayError(422, "ticket_failed", str(exc)) from None
-    action = TicketAction(at=datetime.now(timezone.utc), by=user.name, action=f"{body.action}d", ticket_id=made.id,
-                          status=made.status, summary=body.text[:300])  # fmt: skip
+    by_name = await handoff.service.display_name(user.name)
+    action = TicketAction(at=datetime.now(timezone.utc), by=user.name, by_name=by_name, action=f"{body.action}d",
+                          ticket_id=made.id, status=made.status, summary=body.text[:300])  # fmt: skip
     await handoff.service.queues.add(case_id, "tickets", action.dict())
     return {"v": 1, "ticket": tools.ticket_view(made), "action": action.dict()}
 
@@ -275,7 +277,8 @@ async def _learn(request: Request, conversation_id: str, body: EndIn, user: User
     """The disposition in the learning store, for product owners; its error when it could not be recorded."""
     insights: InsightsState = get_insights(request)
     learned = DispositionIn(conversation_id=conversation_id, bot_could_handle=body.bot_could_handle,
-                            root_cause=body.root_cause, resolved=body.resolution == "resolved")  # fmt: skip
+                            root_cause=body.root_cause, resolved=body.resolution == "resolved",
+                            resolution=body.resolution)  # fmt: skip
     try:
         return await record_disposition(insights.store, learned, user.name)
     except GatewayError as exc:

@@ -93,6 +93,7 @@ async def test_agents_record_dispositions_attached_to_the_conversation(
         "bot_could_handle": True,
         "root_cause": "bot_flow_missing",
         "resolved": True,
+        "resolution": "resolved",
     }
     await hold_case(seeder, "no-such-thing", "agent")
     unknown = await agent.post("/api/learning/dispositions", json={**body, "conversation_id": "no-such-thing"})

@@ -36,7 +36,7 @@ async def test_the_overview_shows_the_chart_themes_and_what_is_hidden(po: httpx.
 
 async def test_bad_filters_get_an_error_page(po: httpx.AsyncClient) -> None:
     response = await po.get("/insights", params={"from": "not a date"})
-    assert response.status_code == 400 and "Check the filters" in response.text
+    assert response.status_code == 400 and "&#x27;From&#x27; is not a date: “not a date”" in response.text
     response = await po.get("/insights", params={"finding": "favourite_colour"})
     assert response.status_code == 400 and "Unknown finding" in response.text
 
@@ -51,7 +51,7 @@ async def test_drill_down_and_promote_to_the_backlog_with_forms(po: httpx.AsyncC
     refused = await po.post("/insights/backlog", data=form, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
     created = await po.post("/insights/backlog", data=form, headers=SAME_SITE)
-    assert created.status_code == 303 and created.headers["location"] == "/insights/backlog"
+    assert created.status_code == 303 and created.headers["location"] == "/insights/backlog?saved=BL-1"
     board = await po.get("/insights/backlog")
     assert "BL-" in board.text and "Fix it" in board.text
     item_id = re.search(r"(BL-\d+)", board.text).group(1)  # type: ignore[union-attr]

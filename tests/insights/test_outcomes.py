@@ -157,6 +157,7 @@ async def test_funnels_dispositions_and_model_versions(seeder: Seeder, state: In
     assert funnels[None]["started"] == 1, "G named no problem"
     assert report.dispositions.as_dict() == {
         "name": None, "count": 2, "bot_could_handle": 1, "bot_could_handle_share": 0.5, "resolved": 1,
+        "follow_up": 0, "not_resolved": 1,
         "root_causes": {"bss_data": 1, "bot_understanding": 1},
     }  # fmt: skip
     assert {d.name: d.count for d in report.dispositions_per_flow} == {"bill_too_high": 1, "ask_bill": 1}
@@ -186,7 +187,7 @@ async def test_the_outcomes_api_for_product_owners_only(
 async def test_bad_periods_get_a_clear_error_page(po: httpx.AsyncClient) -> None:
     for query, message in [
         ({"preset": "yesterday"}, "Unknown period"),
-        ({"from": "2026-13-40"}, "Check the filters"),
+        ({"from": "2026-13-40"}, "is not a date: “2026-13-40”"),
         ({"from": "2026-01-02T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, "earlier than"),
         ({"preset": "\u202e7d"}, "Unknown period"),
     ]:

@@ -32,8 +32,8 @@ async def test_refresh_forgets_the_themes_and_returns_to_the_same_window(po: htt
 @pytest.mark.parametrize(
     ("form", "status", "message"),
     [
-        ({"back": "from=not a date"}, 400, "Check the filters"),
-        ({"back": "from=<script>alert(1)</script>"}, 400, "Check the filters"),
+        ({"back": "from=not a date"}, 400, "is not a date"),
+        ({"back": "from=<script>alert(1)</script>"}, 400, "is not a date"),
         ({"back": "from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z"}, 400, "earlier than"),
         ({"back": "finding=\u202eevil"}, 400, "Unknown finding"),
         ({"back": "flow=\u202egnillib"}, 400, "a flow or channel name is invalid"),
@@ -86,6 +86,6 @@ async def test_a_theme_page_by_stable_id_in_any_window(po: httpx.AsyncClient, se
     week = await po.get(f"/insights/themes/{esim['id']}", params={"preset": "7d"})
     assert week.status_code == 200 and re.search(r"\b8 records\b", week.text)
     missing = await po.get("/insights/themes/T999")
-    assert missing.status_code == 404 and "refreshed" in missing.text
+    assert missing.status_code == 404 and "These themes were re-mined" in missing.text
     odd = await po.get("/insights/themes/<script>")
     assert odd.status_code == 404 and "<script>" not in odd.text

@@ -331,6 +331,17 @@ async def test_the_transcript_holds_redacted_turns_and_bot_actions(pipeline: Pip
     assert lines[3]["text"] == "Thanks <NAME>, that's you confirmed."
 
 
+async def test_an_agents_lines_are_kept_as_the_agents_not_the_bots(pipeline: Pipeline) -> None:
+    """The handoff records what an agent writes as bot events with metadata.agent (Rasa's tracker has no agents):
+    the product owner's transcript must say a person wrote it."""
+    agent_line = {**ev.bot("c-agent", "Hello, Dana here. How can I help?", at=T0 + 3), "metadata": {"agent": "dana"}}
+    await pipeline.feed([*ev.start("c-agent", T0), ev.bot("c-agent", "Passing you to a person.", at=T0 + 2),
+                         agent_line])  # fmt: skip
+    lines = [line for line in await pipeline.store.transcript("c-agent") if line["who"] != "action"]
+    assert [(line["who"], line.get("agent")) for line in lines] == [("bot", None), ("agent", "dana")]
+    assert lines[1]["text"] == "Hello, <NAME> here. How can I help?"
+
+
 async def test_a_lone_surrogate_is_stored_as_a_replacement_and_the_consumer_goes_on(pipeline: Pipeline) -> None:
     """JSON may carry "\\ud800"; UTF-8 cannot, and one such event must not stop every later record."""
     await pipeline.feed(

@@ -8,8 +8,11 @@ is needed to read insights. No test here sets a header or a cookie: the browser 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +26,9 @@ from redis.asyncio import Redis
 
 from bot.app import create_app
 from bot.insights import start_insights
+from bot.insights.conversations import DispositionIn, RootCause, record_disposition
 from bot.insights.filters import iso
+from bot.learning import keys
 from bot.learning.consumer import Consumer
 from bot.settings import Settings
 from tests.auth.conftest import clear_auth
@@ -228,6 +233,105 @@ def test_a_bad_period_says_what_is_wrong_and_keeps_the_product_owner_in(page: Pa
     expect(page.get_by_role("heading", name="Outcomes")).to_be_visible(timeout=LIVE_MS)
     page.get_by_label("From").fill("<script>alert(1)</script>")
     page.get_by_role("button", name="Apply").click()
-    expect(page.locator(".error")).to_have_text("Check the filters: a date or a value is invalid.")
+    expect(page.locator(".error")).to_have_text(
+        "'From' is not a date: “<script>alert(1)</script>”. Write a day (2026-12-01), a time (2026-12-01T09:30, in "
+        "UTC) or an ISO timestamp (2026-12-01T09:30:00Z)."
+    )
+    expect(page.get_by_label("From")).to_have_value("<script>alert(1)</script>")
     page.get_by_role("link", name="Start again").click()
     expect(page.get_by_role("heading", name="Unresolved contacts")).to_be_visible(timeout=LIVE_MS)
+
+
+AGENT_HELD = "conv-held"
+
+
+async def _agent_held_conversation(redis_url: str) -> None:
+    """A web chat (channel ``web``, beside the world's ``rest``) handed to an agent: the customer's line while the
+    agent held the chat has no intent and the agent's reply is a ``bot`` event, as the learning store keeps them;
+    the agent ends it as a follow-up."""
+    redis: Redis[bytes] = Redis.from_url(redis_url)
+    try:
+        settings = Settings(redis_url=redis_url, learning_pseudonym_secret=SecretStr(SECRET))
+        state = await start_insights(settings, redis, in_process=True)
+        consumer = Consumer(state.store, 0.6, settings.learning_abandon_after_s)
+        await consumer.ensure_group()
+        at = time.time() - 3 * 3600
+        events: list[dict[str, Any]] = [
+            {"type": "session_started"},
+            {"type": "user", "text": "my router keeps blinking", "intent": {"name": "nlu_fallback", "confidence": 0.3},
+             "ranking": [], "entities": [], "channel": "web"},
+            {"type": "bot", "text": "Sorry, I didn't get that."},
+            {"type": "slot", "name": "escalation", "value": {"reason": "customer_request", "queue": "general"}},
+            {"type": "user", "text": "are you there?", "intent": {}, "ranking": [], "entities": [], "channel": "web"},
+            {"type": "bot", "text": "Hi, Dana here, let me check your line."},
+        ]  # fmt: skip
+        for i, event in enumerate(events):
+            event.update(v=1, conversation_id=AGENT_HELD, at=at + i, eid=uuid.uuid4().hex, model_id="m-new")
+            await redis.xadd(keys.EVENTS, {"v": "1", "e": json.dumps(event)})
+        while await consumer.process_once(block_ms=None):
+            pass
+        body = DispositionIn(conversation_id=AGENT_HELD, bot_could_handle=False, root_cause=RootCause.oss_data,
+                             resolution="follow_up")  # fmt: skip
+        await record_disposition(state.store, body, "dana")
+    finally:
+        await redis.close()
+
+
+def moments(page: Page) -> int:
+    found = re.search(r"(\d+) unresolved moments?", page.locator("main").inner_text())
+    assert found, "the chart's total"
+    return int(found.group(1))
+
+
+def test_what_a_newcomer_found_is_fixed(page: Page, gateway: Gateway, redis_server: RedisServer) -> None:
+    run(_agent_held_conversation(redis_server.url))
+    log_in(page, gateway, "/insights", "product_owner")
+    expect(page.get_by_role("heading", name="Unresolved contacts")).to_be_visible(timeout=LIVE_MS)
+
+    # One "web chat" option, covering both channel values: it filters on both.
+    channel = page.get_by_label("Channel")
+    assert channel.locator("option", has_text="web chat").count() == 1
+    page.goto(gateway.url + "/insights?channel=rest")
+    rest = moments(page)
+    page.goto(gateway.url + "/insights?channel=web")
+    web = moments(page)
+    page.get_by_role("link", name="reset").click()
+    page.get_by_label("Channel").select_option(label="web chat")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"channel=rest%2Cweb"))
+    assert web >= 1 and moments(page) == rest + web
+
+    # A typo in a date names the field and keeps every filter; plain dates and datetime-local values are taken.
+    page.get_by_label("Flow", exact=True).select_option(label="Bill question")
+    page.get_by_label("From").fill("2026-12-0")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".error")).to_contain_text("'From' is not a date: “2026-12-0”. Write a day (2026-12-01)")
+    expect(page.get_by_label("From")).to_have_value("2026-12-0")
+    expect(page.locator(".kept")).to_have_text("Kept: flow Bill question, channel web chat")
+    week_ago = iso(time.time() - 7 * DAY)
+    page.get_by_label("From").fill(week_ago[:10])
+    page.get_by_label("To").fill(iso(time.time() + DAY)[:16].replace("Z", ""))
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", name="Unresolved contacts")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"flow=ask_bill"))
+    expect(page).to_have_url(re.compile(r"channel=rest%2Cweb"))
+    expect(page.get_by_label("From")).to_have_value(week_ago[:10] + "T00:00:00Z")
+
+    # The transcript names who it can and never prints None; the follow-up is shown as one.
+    page.goto(gateway.url + f"/insights/conversations/{AGENT_HELD}")
+    card = page.locator(".conversation")
+    expect(card).to_contain_text("bot: Sorry, I didn't get that.")
+    expect(card).to_contain_text("customer: are you there? not read by the bot (a person had the chat)")
+    expect(card).to_contain_text("bot or agent: Hi, Dana here")
+    expect(card).not_to_contain_text("None")
+    expect(page.locator(".disposition")).to_contain_text("Agent by dana: follow-up needed")
+
+    # Outcomes: follow-ups counted apart, and "1 answer" (not "1 answers").
+    page.get_by_role("link", name="Outcomes").click()
+    expect(page.locator(".dispositions-overall")).to_contain_text("1 resolved · 1 follow-up needed · 1 not resolved")
+    expect(page.locator("ul.latest-dispositions")).to_contain_text("follow-up needed")
+    page.get_by_label("From").fill(iso(gateway.t0 + 4 * DAY))
+    page.get_by_label("To").fill(iso(gateway.t0 + 5 * DAY))
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".satisfaction-figure")).to_contain_text("· 1 answer ·")
+    expect(page.locator("table.models")).to_contain_text("(1 answer)")

@@ -148,7 +148,7 @@ def test_a_product_owner_reads_refreshes_opens_and_promotes_a_theme(gateway: str
     page.get_by_label("Backlog title").fill("Fix eSIM activation <b>now</b>")
     page.get_by_label("Owner").select_option("bot")
     page.get_by_role("button", name="To backlog").click()
-    expect(page).to_have_url(re.compile(r"/insights/backlog$"))
+    expect(page).to_have_url(re.compile(r"/insights/backlog\?saved=BL-\d+$"))
     expect(page.locator("main")).to_contain_text("Fix eSIM activation <b>now</b>")
     assert errors == []
 
@@ -168,7 +168,7 @@ def test_from_the_overview_all_candidates_and_a_theme_to_the_backlog(gateway: st
     assert title in ROAMING, "the theme's sentence is offered as the item's title"
     row.get_by_label("Owner").select_option("bss")
     row.get_by_role("button", name="To backlog").click()
-    expect(page).to_have_url(re.compile(r"/insights/backlog$"))
+    expect(page).to_have_url(re.compile(r"/insights/backlog\?saved=BL-\d+$"))
     expect(page.locator("main table")).to_contain_text(title)
     expect(page.locator("main table")).to_contain_text("3 contacts, 2 escalated")
 
@@ -179,3 +179,64 @@ def test_an_agent_sees_no_themes_and_cannot_refresh_them(gateway: str, context: 
     expect(page.get_by_role("heading", name="Not for your role")).to_be_visible(timeout=WAIT_MS)
     refused = context.request.post(gateway + "/insights/themes/refresh", form={"back": ""})
     assert refused.status == 403 and "Refresh themes" not in refused.text()
+
+
+def test_after_a_refresh_old_theme_links_explain_themselves_and_backlog_notes_stay(
+    gateway: str, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, gateway + "/insights", "product_owner")
+    expect(page.get_by_role("heading", name="Themes")).to_be_visible(timeout=WAIT_MS)
+    esim = page.locator("tr.theme td:first-child a").filter(has_text="esim")
+    esim.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("esim"))
+    expect(page.locator("main")).not_to_contain_text("None")
+    old_theme = page.url
+
+    # To the backlog: a confirmation, a link to the theme, and a note that is shown with who wrote it and when.
+    page.get_by_role("button", name="To backlog").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"^BL-\d+ saved\.$"))
+    item = (page.get_by_role("status").inner_text()).split()[0]
+    page.get_by_label(f"Note on {item}").fill("Ask the eSIM vendor <today>")
+    page.get_by_label(f"Status of {item}").select_option("in_progress")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text(f"{item} saved.")
+    history = page.locator(f"tr#{item} ul.history")
+    expect(history).to_contain_text(
+        re.compile(r"product_owner, \d{4}-\d\d-\d\d \d\d:\d\d UTC: status open → in_progress")
+    )
+    expect(history).to_contain_text("“Ask the eSIM vendor <today>”")
+
+    # Another tab still shows the theme while the themes are refreshed here.
+    other = context.new_page()
+    other.goto(old_theme)
+    expect(other.get_by_role("link", name="NLU training candidates")).to_be_visible()
+    page.get_by_role("link", name="Unresolved contacts").click()
+    page.get_by_role("button", name="Refresh themes").click()
+    expect(page.locator("#themes-age")).to_contain_text("Themes mined just now", timeout=WAIT_MS)
+
+    # Its NLU link now leads to a page saying what happened, not to a JSON error; from there to the current theme.
+    other.get_by_role("link", name="NLU training candidates").click()
+    expect(other.locator(".stale")).to_contain_text(
+        re.compile(r"These themes were re-mined just now; theme T\d+ is now part of “.*esim.*” \(T\d+\)\.")
+    )
+    expect(other.locator("body")).not_to_contain_text("theme_not_found")
+    expect(other.locator("ul.current-themes li")).to_have_count(2)
+    other.locator(".stale a").click()
+    expect(other.get_by_role("heading", level=1)).to_have_text(re.compile("esim"))
+    with other.expect_download() as download:
+        other.get_by_role("link", name="NLU training candidates").click()
+    assert "new_intent_T" in Path(download.value.path()).read_text(encoding="utf-8")
+
+    # A bookmark of the old theme says so too; the backlog item says its theme is gone and links to that page.
+    page.goto(old_theme)
+    expect(page.locator(".stale")).to_contain_text("These themes were re-mined just now")
+    page.get_by_role("link", name="Backlog").click()
+    row = page.locator(f"tr#{item}")
+    expect(row.locator(".theme-link")).to_contain_text("no longer current: the themes were re-mined since")
+    expect(history).to_contain_text("Ask the eSIM vendor")
+    row.locator(".theme-link a").click()
+    expect(page.locator(".stale")).to_contain_text("is now part of")
+    assert errors == []
