@@ -127,7 +127,7 @@ def test_an_agent_works_a_chat_and_sees_names_whole_words_and_only_what_is_still
     page.locator("#ticket-action").select_option("update")
     page.locator("#ticket-text").fill("Engineer booked")
     page.get_by_role("button", name="Save ticket").click()
-    expect(page.locator("#notice")).to_contain_text("ticket_id", timeout=LIVE_MS)
+    expect(page.locator("#notice")).to_contain_text("Which ticket? Type its id (like TT-100024)", timeout=LIVE_MS)
     expect(page.locator("#ticket-text")).to_have_value("Engineer booked")
     page.locator("#ticket-action").select_option("create")
 

@@ -157,8 +157,15 @@ def test_the_console_refuses_a_product_owner_with_a_reason(
     page = context.new_page()
     page.goto(product.gateway_url + "/agent")
     log_in_on_form(page, staff[Role.product_owner])
-    expect(page.locator("#login-error")).to_contain_text("agent or supervisor")
+    expect(page.get_by_role("heading", name="Not for your role")).to_be_visible(timeout=LIVE_MS)
     expect(page.locator("#app")).to_be_hidden()
+    token = session_token(context, product.gateway_url)
+    page.get_by_role("link", name=re.compile("insights", re.IGNORECASE)).click()
+    expect(page.get_by_role("heading", name="Unresolved contacts")).to_be_visible()  # where they belong
+    page.go_back()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible(timeout=LIVE_MS)
+    assert not session_alive(product.gateway_url, token)
 
 
 def test_after_login_only_a_path_on_this_site_is_followed(
