@@ -212,3 +212,26 @@ def test_the_kubernetes_demo_adds_the_simulator_asked_for_explicitly_with_its_ow
     assert "TRIAGE_SIMULATOR_ADMIN_TOKEN" in example["stringData"]
     patch = yaml.safe_load((demo / "kustomization.yaml").read_text())["patches"][0]["patch"]
     assert "http://simulator:8080/tmf-api" in patch
+
+
+def test_network_policies_close_every_path_the_product_does_not_use() -> None:
+    policies = {doc["metadata"]["name"]: doc["spec"] for doc in k8s_manifests() if doc["kind"] == "NetworkPolicy"}
+    deny = policies.pop("default-deny-ingress")
+    assert deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"] and "ingress" not in deny
+
+    def callers(app: str) -> set[str]:
+        found: set[str] = set()
+        for spec in policies.values():
+            if spec["podSelector"] == {"matchLabels": {"app": app}}:
+                for rule in spec["ingress"]:
+                    found |= {peer["podSelector"]["matchLabels"]["app"] for peer in rule.get("from", [])}
+                    if "from" not in rule:
+                        found.add("anyone")
+        return found
+
+    assert callers("gateway") == {"anyone"}  # customers and staff through the ingress controller
+    assert callers("rasa") == {"gateway"}
+    assert callers("actions") == {"rasa"}
+    assert callers("redis-haproxy") == {"gateway", "rasa", "actions", "learning", "notifier"}
+    assert callers("redis") == {"redis-haproxy", "redis"}
+    assert callers("learning") == set(), "the learning consumer takes no connections"
