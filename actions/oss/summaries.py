@@ -19,7 +19,8 @@ def billing_account(b: m.BillingAccount) -> str:
 
 def services(found: list[m.Service]) -> str:
     listed = ", ".join(f"{s.kind} {s.state}" for s in found[:5])
-    return f"{len(found)} services: {listed}" if found else "no services"
+    noun = "service" if len(found) == 1 else "services"
+    return f"{len(found)} {noun}: {listed}" if found else "no services"
 
 
 def alarms(found: list[m.Alarm]) -> str:

@@ -148,8 +148,11 @@ async def _run_id(state: InsightsState, filters: Filters, generation: int) -> st
 
 
 async def _members(state: InsightsState, filters: Filters) -> list[dict[str, Any]]:
-    """Every record of the window, with its theme text (``None`` when it has no words to group)."""
-    return [
+    """Every record of the window, with its theme text (``None`` when it has no words to group).
+
+    A conversation's records before the customer said who they are count as that customer too: otherwise one
+    person would count twice towards a theme's customers (and the k-anonymity threshold)."""
+    members = [
         {
             "record_id": record_id,
             "conversation_id": record["conversation_id"],
@@ -160,6 +163,10 @@ async def _members(state: InsightsState, filters: Filters) -> list[dict[str, Any
         }
         async for record_id, record in select(state.store, filters)
     ]
+    known = {m["conversation_id"]: m["customer"] for m in members if not m["customer"].startswith("conversation:")}
+    for member in members:
+        member["customer"] = known.get(member["conversation_id"], member["customer"])
+    return members
 
 
 def _group(members: list[dict[str, Any]], where: dict[str, list[Any]]) -> tuple[dict[str, list[dict[str, Any]]], int]:

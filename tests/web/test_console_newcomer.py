@@ -138,6 +138,12 @@ def test_an_agent_works_a_chat_and_sees_names_whole_words_and_only_what_is_still
     expect(notes.locator("tr", has_text="emergency calls only")).to_contain_text("Dana", timeout=LIVE_MS)
     tickets = view.locator("table", has=page.locator("th", has_text="Ticket"))
     expect(tickets.locator("tr", has_text="created")).to_contain_text("Dana")
+    page.get_by_role("button", name="Transfer").click()  # no queue chosen yet: nothing moves, the agent is told
+    expect(page.locator("#notice")).to_have_text("Choose the queue to transfer this chat to.")
+    current_queue = page.locator("#case-status").inner_text().split(" · ")[1]
+    options = page.locator("#transfer-queue option")
+    disabled = [options.nth(i).inner_text() for i in range(options.count()) if options.nth(i).is_disabled()]
+    assert disabled == [current_queue], "only the queue the chat is in cannot be chosen"
     page.get_by_label("Transfer to").select_option("general")
     page.get_by_label("Note for the next agent (optional)").fill("Please check the account holder.")
     page.get_by_role("button", name="Transfer").click()

@@ -41,12 +41,14 @@ _ANY_WORD = re.compile(_WORD)
 _NAME_IS = re.compile(rf"\b(?:my\s+name\s+is|my\s+name's|name\s*:\s*)\s+((?:{_WORD}\s*){{1,3}})", re.I)
 # "this is Priya", "I'm Tom Bradley": capitalised words, since "I'm annoyed" is no name.
 _INTRO = re.compile(
-    r"\b(?i:this\s+is|it's|it\s+is|i\s+am|i'm|im|speaking\s+to|speak\s+to|ask\s+for|regards,?|thanks,?|cheers,?)\s+"
+    r"\b(?i:this\s+is|it's|it\s+is|i\s+am|i'm|im|speaking\s+to|speak\s+to|ask\s+for|regards,?|thanks,?|cheers,?"
+    r"|hi,?|hello,?|hey,?|dear)\s+"
     r"([A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+){0,2})\b",
 )
 # The same phrases (and more) in any case: the words after them count when name lists know them.
 _CUE_ANY_CASE = re.compile(
     r"\b(?:this\s+is|it's|its|it\s+is|i\s+am|i'm|i\u2019m|im|call\s+me|speaking\s+to|speak\s+to|talk\s+to|spoke\s+(?:to|with)"
+    r"|hi|hiya|hello|hey|dear|good\s+(?:morning|afternoon|evening)"
     r"|ask\s+for|asking\s+for|regards|thanks|thank\s+you|cheers|many\s+thanks|best|love|sincerely|from|named|called"
     r"|signed|mr|mrs|ms|miss|mx|dr|in\s+the\s+name\s+of|account\s+holder\s+is|name\s+on\s+the\s+account\s+is"
     r"|my\s+(?:wife|husband|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|friend|neighbour"

@@ -206,6 +206,8 @@ function receive(message) {
       openCase(id).then(() => notice(`${(current && current.agentName) || message.agent} ${TAKEN[message.event]} the case you are reading.`));
     } else if (current && id === current.id && (message.event === "updated" || (message.agent === me.name && current.mine && !TAKEN[message.event]))) {
       openCase(id); // the case changed, or this chat left my hands (another tab of mine, a supervisor): shown as it is now
+    } else if (movedBySupervisor) {
+      notice(movedSaying(message).replace("this chat", "one of your chats")); // not the one on screen: say so anyway
     } else if (current && id === current.id && message.event === "withdrawn") {
       notice("The customer no longer needs a person: they left the queue and are back with the assistant.");
       openCase(id);
@@ -339,6 +341,11 @@ async function openCase(caseId, { focus = false } = {}) {
   $("case-title").textContent = `${c.identity && c.identity.name ? c.identity.name : "Unverified customer"} · ${view.words(c.reason)}`;
   const status = c.status === "accepted" ? `with ${data.agent_name || c.agent}` : c.status === "waiting" ? `waiting${data.position ? ` (#${data.position})` : ""}` : view.words(c.status);
   $("case-status").textContent = `${c.case_id} · ${c.queue} · ${c.priority} · ${status}`;
+  if (!same) {
+    // A transfer goes elsewhere: no queue chosen for the agent, and not the one the case is in.
+    $("transfer-queue").value = "";
+    for (const option of $("transfer-queue").options) option.disabled = option.value === c.queue;
+  }
   $("case-accept").hidden = !(c.status === "waiting" || PARKED_STATUSES.has(c.status));
   $("case-accept").textContent = c.status === "waiting" ? "Accept" : "Pick up";
   const names = { [me.name]: me.display_name, ...(c.agent && data.agent_name ? { [c.agent]: data.agent_name } : {}) };
@@ -578,6 +585,7 @@ $("transfer-note").addEventListener("input", () => {
 $("transfer").addEventListener("click", () => {
   const note = $("transfer-note").value.trim();
   if (note.length > 1000) return notice(`The note is ${note.length} characters; at most 1000.`);
+  if (!$("transfer-queue").value) return notice("Choose the queue to transfer this chat to.");
   const body = { queue: $("transfer-queue").value };
   if (note) body.note = note;
   const caseId = current && current.id;

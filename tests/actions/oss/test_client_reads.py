@@ -61,7 +61,7 @@ async def test_journal_records_each_call(client: OssClient) -> None:
     assert datetime.fromisoformat(str(record["started_at"]).replace("Z", "+00:00")) <= datetime.now(timezone.utc)
     assert 0 < float(str(record["latency_ms"])) < 5000
     assert "CUST-000001" in journal[0].summary
-    assert journal[1].summary == "1 services: broadband active"
+    assert journal[1].summary == "1 service: broadband active"
 
 
 async def test_services_carry_what_diagnosis_needs(client: OssClient) -> None:
