@@ -27,10 +27,10 @@ setup: $(VENV)/.installed $(SPACY_MODEL)/BUILD_ID ## create .venv (Python 3.10),
 	@scripts/ensure_nginx.sh
 
 train: setup ## train the Rasa model, unless data and config are unchanged
-	@$(PY) -m bot.training
+	@$(PY) -m tools.training
 
 run: setup train ## start the whole product (Redis, OSS/BSS simulator, actions, Rasa, gateway); Ctrl-C stops it
-	@$(PY) -m bot.runner
+	@$(PY) -m tools.runner
 
 test: setup train ## run every test (unit, integration, end to end)
 	@$(PY) -m pytest $(PYTEST_ARGS)
@@ -38,7 +38,7 @@ test: setup train ## run every test (unit, integration, end to end)
 lint: setup ## ruff (lint and format check) and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy bot actions simulator
+	@$(VENV)/bin/mypy core engine bot actions learning notify simulator tools
 
 format: setup ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff check --fix .

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from actions.diagnosis import Context
-from actions.oss import models as m
-from actions.oss.billdiff import BillChange
 from actions.wording import payment_failure, sentences, spelled_out
+from core.oss import models as m
+from core.oss.billdiff import BillChange
 
 CHANGE_WORDS = {
     "roaming": "roaming charges",

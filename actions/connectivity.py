@@ -11,10 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.diagnosis import Context, run_safely
 from actions.lookups import Lookups
-from actions.oss import models as m
-from actions.oss.identifiers import outward_code
 from actions.satisfaction import ask_how_we_did
 from actions.wording import payment_failure
+from core.oss import models as m
+from core.oss.identifiers import outward_code
 
 # Asked after every fix the customer tries at home; the answers reach the home_fix rules as affirm/deny.
 DID_IT_WORK: list[dict[str, str]] = [

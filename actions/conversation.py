@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
 from actions.identity import PROBLEM_TOPICS
-from actions.policy import COMPLAINTS, UNCLEAR_IN_A_ROW, problem_named_in
+from core.policy import COMPLAINTS, UNCLEAR_IN_A_ROW, problem_named_in
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 SUGGESTION_MIN_CONFIDENCE = 0.2  # below this the model's guess is noise, not worth a "did you mean"
@@ -81,7 +81,7 @@ class ActionHandleUnclear(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if trailing_count(user_intents(tracker), UNCLEAR_INTENTS) >= UNCLEAR_IN_A_ROW:
-            # Not understood twice: a person is offered, not imposed (actions/policy.py lists what escalates
+            # Not understood twice: a person is offered, not imposed (core/policy.py lists what escalates
             # without asking). The offer is a button, so it needs no understanding to take up.
             dispatcher.utter_message(response="utter_offer_person_unclear", buttons=[PERSON, *WHAT_I_CAN_DO[:-1]])
             return []

@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
 from actions.lookups import Lookups
-from actions.oss.errors import OssError, OssUnavailable
 from actions.repeats import avoid_repeating
+from core.oss.errors import OssError, OssUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for, problem_named_in
+from core.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for, problem_named_in
 
 HANDOFF_VERSION = 1
 UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent

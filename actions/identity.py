@@ -17,9 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.lookups import Lookups
-from actions.oss.errors import OssError, OssNotFound, OssUnavailable
-from actions.oss.identifiers import account_in, normalize_postcode, phone_in
-from actions.policy import VERIFICATION_FAILURES
+from core.oss.errors import OssError, OssNotFound, OssUnavailable
+from core.oss.identifiers import account_in, normalize_postcode, phone_in
+from core.policy import VERIFICATION_FAILURES
 
 PROBLEM_TOPICS = {
     "report_internet_down": "your broadband",

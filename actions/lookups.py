@@ -6,10 +6,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.oss.client import OssClient
-from actions.oss.config import OssConfig
-from actions.oss.journal import CallRecord
-from bot.settings import get_settings
+from core.oss.client import OssClient
+from core.oss.config import OssConfig
+from core.oss.journal import CallRecord
+from core.settings import get_settings
 
 MAX_EVIDENCE = 60  # the newest lookups of a conversation; older ones are already in the tracker's history
 

@@ -2,7 +2,7 @@
 
 After the outage offer (``awaiting: outage_notification``): yes, from a verified customer with a mobile on
 record, subscribes a text and the web chat; yes from anyone else asks which mobile to text, or to be told in
-the chat (``awaiting: notify_number``); no subscribes nothing. The subscription (``bot.notify``) is kept in
+the chat (``awaiting: notify_number``); no subscribes nothing. The subscription (``notify``) is kept in
 Redis keyed by the alarm in ``findings["alarm"]``; the notifier process sends when the alarm clears.
 ``findings["notification"]`` records what was subscribed, with a pseudonym for the number, never the number.
 """
@@ -20,11 +20,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from actions.lookups import Lookups
-from actions.oss.errors import OssError
-from bot.learning.pseudonyms import pseudonym
-from bot.notify import phone
-from bot.notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
-from bot.settings import get_settings
+from core.oss.errors import OssError
+from core.pseudonyms import pseudonym
+from core.settings import get_settings
+from notify import phone
+from notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import re
 from datetime import datetime, timezone
 
 from actions.diagnosis import Context
-from actions.oss import models as m
-from actions.oss.errors import OssNotFound
 from actions.tickets import ticket_status
 from actions.wording import order_state
+from core.oss import models as m
+from core.oss.errors import OssNotFound
 
 STEP_WORDS = {
     "creditCheck": "the credit check",

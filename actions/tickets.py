@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from actions.diagnosis import Context
-from actions.oss import models as m
-from actions.oss.errors import OssNotFound
 from actions.wording import spelled_out
+from core.oss import models as m
+from core.oss.errors import OssNotFound
 
 STATUS_WORDS = {"acknowledged": "logged", "inProgress": "being worked on", "pending": "waiting on an update",
                 "held": "on hold", "resolved": "resolved", "closed": "closed"}  # fmt: skip

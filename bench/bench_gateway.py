@@ -11,7 +11,7 @@ after the other, alternating which goes first so drifting machine load falls on 
 
 Each conversation sends the same script, one message at a time. Target: gateway p95 <= 1.2 x direct p95.
 A turn the gateway answered itself (``metadata.from == "system"``: Rasa did not answer within its timeout)
-counts as an error, not as a fast answer. It starts its own product (``python -m bot.runner`` on free loopback
+counts as an error, not as a fast answer. It starts its own product (``python -m tools.runner`` on free loopback
 ports, embedded Redis in a temporary directory) unless given ``--gateway`` and ``--rasa`` URLs of a running
 one, samples the resident memory of each of its processes while the load runs, and starts no new round after
 ``--time-limit`` (a level reached after it is reported as not measured, never as empty figures). ``--json FILE``
@@ -280,7 +280,7 @@ def own_product() -> Iterator[tuple[str, str, int, str]]:
         # the script's length so it never refuses a benchmark message.
         env.update(TRIAGE_VAR_DIR=var, TRIAGE_ENV="test", TRIAGE_CHAT_RATE_LIMIT="1000")
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.runner"],
+            [sys.executable, "-m", "tools.runner"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

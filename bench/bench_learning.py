@@ -48,20 +48,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.insights.filters import make_filters  # noqa: E402
-from bot.insights.mining import clustering  # noqa: E402
-from bot.insights.mining.assignment import ASSIGN_SIMILARITY, place_texts  # noqa: E402
-from bot.insights.mining.engine import mine_texts  # noqa: E402
-from bot.insights.mining.features import WordVectors, fit_features  # noqa: E402
-from bot.insights.mining.intents import training_examples  # noqa: E402
-from bot.insights.replay.templates import OUT_OF_SCOPE, PROBLEMS, TOPICS, Templates  # noqa: E402
 from bot.insights.state import start_insights, stop_insights  # noqa: E402
 from bot.insights.themes import SUGGEST_SIMILARITY, mine  # noqa: E402
-from bot.learning import keys  # noqa: E402
-from bot.learning.consumer import Consumer  # noqa: E402
-from bot.learning.forwarder import Forwarder  # noqa: E402
-from bot.learning.redaction import build_redactor  # noqa: E402
-from bot.learning.spool import Spool  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from engine.forwarder import Forwarder  # noqa: E402
+from engine.spool import Spool  # noqa: E402
+from learning import keys  # noqa: E402
+from learning.consumer import Consumer  # noqa: E402
+from learning.mining import clustering  # noqa: E402
+from learning.mining.assignment import ASSIGN_SIMILARITY, place_texts  # noqa: E402
+from learning.mining.engine import mine_texts  # noqa: E402
+from learning.mining.features import WordVectors, fit_features  # noqa: E402
+from learning.mining.intents import training_examples  # noqa: E402
+from learning.redaction import build_redactor  # noqa: E402
+from tools.replay.templates import OUT_OF_SCOPE, PROBLEMS, TOPICS, Templates  # noqa: E402
 
 DSTC = ROOT.parent / "shared" / "eval" / "dstc11_development_utterances.jsonl"
 CLINC_OOS = ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt"

@@ -31,8 +31,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.training import model_path, rasa_command, rasa_env, train  # noqa: E402
 from tests.fixtures.ports import free_port, wait_for_port  # noqa: E402
+from tools.training import model_path, rasa_command, rasa_env, train  # noqa: E402
 
 OOS_FILE = ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt"
 UNRESOLVED = {"out_of_scope", "nlu_fallback"}

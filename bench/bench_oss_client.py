@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.oss import OssClient, OssConfig, OssError  # noqa: E402
+from core.oss import OssClient, OssConfig, OssError  # noqa: E402
 
 TARGET_P95_MS = 15.0
 PHASE_TIME_LIMIT_S = 30.0

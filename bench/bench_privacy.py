@@ -26,14 +26,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.learning.redaction import build_redactor  # noqa: E402
+from learning.redaction import build_redactor  # noqa: E402
 from tests.learning.privacy_table import Row, Score, load_table, score  # noqa: E402
 
 SPACY = ROOT / ".cache" / "spacy" / "en_triage_md"
 TABLE = ROOT / "tests" / "learning" / "privacy_table.yml"
 
 
-PACKAGE = "bot/learning/redaction"
+PACKAGE = "learning/redaction"
 _BASELINE_DIR = tempfile.TemporaryDirectory(prefix="bench-privacy-")
 """Where the baseline's modules are written; removed when the benchmark ends."""
 Build = Callable[[str | None, str | None], Any]
@@ -50,7 +50,7 @@ def baseline_builder(ref: str) -> Build:
         source = subprocess.run(
             ["git", "show", f"{ref}:{PACKAGE}/{name}"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
-        (folder / name).write_text(source.replace("bot.learning.redaction", "baseline_redaction"), encoding="utf-8")
+        (folder / name).write_text(source.replace("learning.redaction", "baseline_redaction"), encoding="utf-8")
     sys.path.insert(0, str(folder.parent))
     return importlib.import_module("baseline_redaction").build_redactor  # type: ignore[no-any-return]
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.handoff.sentiment import NEUTRAL_BAND, score  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 SETS = {"labelled": ROOT / "tests/data/sentiment_labelled.tsv", "held out": ROOT / "tests/data/sentiment_heldout.tsv"}
 LABELS = ("negative", "neutral", "positive")

@@ -8,8 +8,8 @@ NAMES = [  # first match wins: more specific command lines first
     ("redis-server", "redis"),
     ("rasa run", "rasa"),
     ("rasa_sdk", "actions"),
-    ("bot.learning.consumer", "learning"),
-    ("bot.runner.readiness", "ready"),
+    ("learning.consumer", "learning"),
+    ("tools.runner.readiness", "ready"),
     ("-m simulator", "simulator"),
     ("-m bot", "gateway"),
 ]

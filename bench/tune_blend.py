@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench_nlu import fallback_settings  # noqa: E402
 
-from bot.nlu.blended_intents import BlendedIntentClassifier  # noqa: E402
-from bot.training import rasa_command, rasa_env  # noqa: E402
+from engine.nlu.blended_intents import BlendedIntentClassifier  # noqa: E402
+from tools.training import rasa_command, rasa_env  # noqa: E402
 
-BLEND = "bot.nlu.blended_intents.BlendedIntentClassifier"
+BLEND = "engine.nlu.blended_intents.BlendedIntentClassifier"
 FOLDS = 5
 
 

@@ -7,7 +7,7 @@ import sys
 import uvicorn
 
 from bot.app import create_app
-from bot.settings import settings_or_complain
+from core.settings import settings_or_complain
 
 
 def main() -> int:

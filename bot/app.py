@@ -30,10 +30,10 @@ from bot.insights import router as insights_router
 from bot.insights import start_insights, stop_insights
 from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
-from bot.redis_retry import RECONNECTING
 from bot.routers import agent, agent_lookup, agent_ws, console_page, health, messages, satisfaction, supervision, web
-from bot.settings import Settings, get_settings
 from bot.state import ChatState, GatewayState
+from core.redis.retry import RECONNECTING
+from core.settings import Settings, get_settings
 
 
 async def release_staff_chats(handoff: HandoffService, user: User) -> None:

@@ -11,7 +11,7 @@ from bot.chat.publisher import ChatPublisher
 from bot.chat.store import ChatStore
 from bot.conversations import ConversationStore
 from bot.rasa_client import RasaClient
-from bot.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

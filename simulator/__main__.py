@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import uvicorn
 
-from bot.settings import Settings, settings_or_complain
+from core.settings import Settings, settings_or_complain
 from simulator.app import SimulatorConfig, create_app
 from simulator.faults import FaultSpec, parse_fault_option
 from simulator.seed import DEFAULT_SEED

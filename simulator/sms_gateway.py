@@ -113,7 +113,7 @@ def create_app(directory: Path, token: str | None = None) -> FastAPI:
 def main() -> int:
     import uvicorn
 
-    from bot.settings import settings_or_complain
+    from core.settings import settings_or_complain
 
     settings = settings_or_complain()
     if settings is None:

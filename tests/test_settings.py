@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import Environment, SettingsError, load_settings
+from core.settings import Environment, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

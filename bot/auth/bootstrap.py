@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.auth.accounts import Accounts
 from bot.auth.passwords import MIN_PASSWORD_CHARS, verify_password
 from bot.auth.roles import Role
-from bot.settings import Environment, Settings
+from core.settings import Environment, Settings
 
 DEMO_ROLES = (Role.agent, Role.supervisor, Role.product_owner)
 DEMO_DISPLAY_NAMES = {Role.agent: "Dana", Role.supervisor: "Sam", Role.product_owner: "Priya"}
@@ -86,6 +86,6 @@ async def check_production_accounts(settings: Settings, accounts: Accounts) -> N
     for name in await accounts.names():
         stored = await accounts.password_hash(name)
         if any(verify_password(stored, password) for password in weak):
-            problems.append(f"account {name!r} has a demo password: change it (python -m bot.auth set-user)")
+            problems.append(f"account {name!r} has a demo password: change it (python -m tools.accounts set-user)")
     if problems:
         raise UnsafeConfiguration("Refusing to start in production: " + "; ".join(problems) + ".")

@@ -26,7 +26,7 @@ from bot.auth.pages import page, respond
 from bot.auth.roles import Role
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
 from bot.errors import GatewayError
-from bot.unicode_text import scrub
+from core.unicode_text import scrub
 
 router = APIRouter(tags=["auth"])
 

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.auth.accounts import Accounts, User
 from bot.auth.bootstrap import DemoAccount, check_production_accounts, ensure_admin, ensure_demo_accounts
-from bot.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

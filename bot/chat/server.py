@@ -36,9 +36,9 @@ from bot.errors import error_body
 from bot.handoff.service import HandoffService
 from bot.origins import OriginPolicy
 from bot.rate_limit import retry_after
-from bot.settings import Settings
 from bot.state import GatewayState
-from bot.unicode_text import plain_text, scrub
+from core.settings import Settings
+from core.unicode_text import plain_text, scrub
 
 log = logging.getLogger(__name__)
 

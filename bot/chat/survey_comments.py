@@ -1,6 +1,6 @@
 """A survey comment made safe to keep: refused when it cannot be shown as written, then redacted.
 
-Redaction is the learning store's own redactor (``bot.learning.redaction``: spaCy NER for names, patterns for
+Redaction is the learning store's own redactor (``learning.redaction``: spaCy NER for names, patterns for
 shaped identifiers such as phone numbers and IBANs), so a comment is kept as every other text is. Its spaCy pipeline
 takes seconds to load, so the gateway starts loading it in a thread when the first customer opens a chat
 (:func:`warm_up`), long before any chat ends; answers wait for it only if it is not ready.
@@ -14,10 +14,10 @@ import threading
 import unicodedata
 
 from bot.errors import GatewayError
-from bot.learning.redaction import Redactor, build_redactor
-from bot.learning.satisfaction import MAX_COMMENT_CHARS
-from bot.settings import PROJECT_ROOT, Settings
-from bot.unicode_text import scrub
+from core.settings import PROJECT_ROOT, Settings
+from core.unicode_text import scrub
+from learning.redaction import Redactor, build_redactor
+from learning.satisfaction import MAX_COMMENT_CHARS
 
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Characters that reorder the text around them (Trojan Source): a comment holding one would read differently

@@ -10,7 +10,7 @@ Two kinds of end offer a survey, and the page learns of each from the history en
 
 Offers live in ``triage:chat:surveys:<conversation id>``, a hash survey id → ``{v, survey_id, handled_by,
 model_id?, case_id?, ts}``, expiring with the conversation (``bot.conversations.TTL_S``). The answers
-themselves are the learning store's (``bot.learning.satisfaction``); ``bot.routers.satisfaction`` takes them.
+themselves are the learning store's (``learning.satisfaction``); ``bot.routers.satisfaction`` takes them.
 """
 
 from __future__ import annotations

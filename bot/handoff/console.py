@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.handoff import keys
-from bot.redis_retry import RECONNECTING
+from core.redis.retry import RECONNECTING
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from bot.handoff import keys
 from bot.handoff.queues import CASE_TTL_S
-from bot.redis_retry import RECONNECTING
+from core.redis.retry import RECONNECTING
 
 log = logging.getLogger(__name__)
 

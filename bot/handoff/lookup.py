@@ -1,7 +1,7 @@
 """An agent looks up an unverified customer by account or phone number, the way the bot identifies one.
 
 The same TMF629 path as the bot's identification (``OssClient.find_customer``, the reference normalised by
-``actions.oss.identifiers``), then the customer's services (TMF638) listed as the bot lists them for a case.
+``core.oss.identifiers``), then the customer's services (TMF638) listed as the bot lists them for a case.
 What was found is journaled into the case as a :class:`~bot.handoff.case.DiagnosticRun` of kind
 ``customer_lookup`` with the calls as its evidence; no postcode, address, e-mail or phone number is shown:
 the lookup finds who the customer says they are, and verifying them is still the agent's conversation.
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from actions.oss import models as m
-from actions.oss.client import OssClient
-from actions.oss.errors import OssError, OssNotFound, OssUnavailable
-from actions.oss.identifiers import normalize_account, normalize_phone
-from actions.oss.journal import CallRecord
 from bot.handoff.case import DiagnosticRun, Evidence, HandoffCase
+from core.oss import models as m
+from core.oss.client import OssClient
+from core.oss.errors import OssError, OssNotFound, OssUnavailable
+from core.oss.identifiers import normalize_account, normalize_phone
+from core.oss.journal import CallRecord
 
 LookupKind = Literal["account", "phone"]
 LOOKUP_KIND = "customer_lookup"

@@ -9,7 +9,7 @@ product edits or deletes an entry) and retention-bounded: each append trims entr
      |"rate_limited", "customer_id": "CUST-…" (found only)}
 
 The reference searched is never stored: only masked for a reader, and as the keyed pseudonym the learning store
-uses (``bot.learning.pseudonyms``), so "who looked up AC10000003?" can be answered by pseudonymising the question.
+uses (``core.pseudonyms``), so "who looked up AC10000003?" can be answered by pseudonymising the question.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from redis.asyncio import Redis
 
-from bot.learning.pseudonyms import pseudonym
+from core.pseudonyms import pseudonym
 
 STREAM = "triage:audit:lookups"
 RETENTION_DAYS = 400

@@ -1,6 +1,6 @@
 """The supervisor's figures for a period: per queue and per agent, counted from the case journal
 (``bot.handoff.journal``), the chats' histories (``bot.chat.store``) and customers' answers
-(``bot.learning.satisfaction``).
+(``learning.satisfaction``).
 
 How each figure is counted (``EXPLAINED`` says the same on the page):
 
@@ -29,7 +29,7 @@ from typing import Any
 
 from bot.chat.store import ChatStore
 from bot.handoff.journal import CaseJournal, Step
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 
 EXPLAINED = {
     "offered": "Cases that entered the queue in the period: escalated to it, transferred or reassigned into it.",

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.handoff import keys
 from bot.handoff.case import Queue
-from bot.settings import DAYS, Settings
+from core.settings import DAYS, Settings
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from typing import Any
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from actions.policy import QUEUE_BY_PROBLEM
 from bot.auth.accounts import Accounts
 from bot.chat import wire
 from bot.chat.publisher import ChatPublisher
@@ -30,7 +29,8 @@ from bot.handoff.presence import Presence, hours_text, open_now
 from bot.handoff.queues import PARKED_STATUSES, AcceptResult, Card, CaseQueues
 from bot.handoff.tracker import TrackerRecorder, bot_event, user_event
 from bot.handoff.withdrawal import asks_to_withdraw
-from bot.settings import Settings
+from core.policy import QUEUE_BY_PROBLEM
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from typing import cast
 
 from fastapi import Request, WebSocket
 
-from actions.oss.client import OssClient
-from actions.oss.config import OssConfig
 from bot.handoff.console import ConsoleHub
 from bot.handoff.dispatcher import Dispatcher, consumer_name
 from bot.handoff.service import HandoffService
+from core.oss.client import OssClient
+from core.oss.config import OssConfig
 
 
 @dataclass

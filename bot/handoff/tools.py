@@ -11,12 +11,12 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from actions.oss import models as m
-from actions.oss import summaries as s
-from actions.oss.client import OssClient
-from actions.oss.errors import OssError
-from actions.oss.journal import CallRecord
 from bot.handoff.case import DiagnosticRun, Evidence, HandoffCase
+from core.oss import models as m
+from core.oss import summaries as s
+from core.oss.client import OssClient
+from core.oss.errors import OssError
+from core.oss.journal import CallRecord
 
 DiagnosticKind = Literal["line_test", "outage", "order"]
 

@@ -22,8 +22,8 @@ from bot.insights.filters import FiltersDep, iso
 from bot.insights.query import select, volume
 from bot.insights.state import InsightsState, get_insights
 from bot.insights.themes import THEME_ID, mine, public, theme_by_id
-from bot.learning.maintenance import delete_conversations, delete_customer
-from bot.unicode_text import scrub
+from core.unicode_text import scrub
+from learning.maintenance import delete_conversations, delete_customer
 
 router = APIRouter(prefix="/api/insights", tags=["insights"])
 dispositions = APIRouter(prefix="/api/learning", tags=["insights"])
@@ -154,7 +154,7 @@ async def promote_theme(user: ProductOwner, state: State, body: backlog.PromoteI
 
 @router.post("/backlog/watch")
 async def watch_backlog(_: ProductOwner, state: State) -> dict[str, Any]:
-    """Re-check fixed items now (also run by ``python -m bot.insights watch``)."""
+    """Re-check fixed items now (also run by ``python -m tools.insights watch``)."""
     return {"v": 1, "reopened": await backlog.watch(state)}
 
 

@@ -4,7 +4,7 @@ An item marked ``fixed`` is watched: :func:`watch` places the records since the 
 item's theme (its id, or after "Refresh themes" the theme its examples are now in) keeps arriving from at least
 k distinct customers after the fix, the item is ``reopened`` with a note saying how many. Items live in Redis
 (``triage:learning:backlog:<id>``, JSON, ``{"v": 1, ...}``) and are not subject to retention; their quoted
-examples are (see :mod:`bot.learning.maintenance`).
+examples are (see :mod:`learning.maintenance`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from bot.insights import theme_model
 from bot.insights.filters import make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import THEME_ID, grouped
-from bot.learning import keys
-from bot.learning.store import dumps
+from learning import keys
+from learning.store import dumps
 
 ITEM_ID = re.compile(r"BL-\d{1,9}")
 WATCH_LOOKBACK_S = 30 * 86400

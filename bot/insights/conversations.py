@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import BaseModel, Field, root_validator
 
 from bot.errors import GatewayError
-from bot.learning.records import Outcome, Trigger, build_record
-from bot.learning.satisfaction import SatisfactionStore
-from bot.learning.store import LearningStore
+from learning.records import Outcome, Trigger, build_record
+from learning.satisfaction import SatisfactionStore
+from learning.store import LearningStore
 
 CONVERSATION_ID = r"^[A-Za-z0-9_.:@\-]{1,128}$"
 

@@ -26,8 +26,8 @@ from bot.insights.filters import Filters, make_filters, preset_window
 from bot.insights.query import volume
 from bot.insights.state import InsightsState, get_insights
 from bot.insights.themes import theme_by_id
-from bot.learning.records import Trigger
-from bot.unicode_text import plain_text
+from core.unicode_text import plain_text
+from learning.records import Trigger
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[InsightsState, Depends(get_insights)]

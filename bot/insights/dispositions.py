@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.insights.filters import Filters
-from bot.learning.records import Trigger
-from bot.learning.store import LearningStore
+from learning.records import Trigger
+from learning.store import LearningStore
 
 RESOLUTIONS = ("resolved", "not_resolved", "follow_up")
 

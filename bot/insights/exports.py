@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.insights.filters import Filters, iso
 from bot.insights.query import select
-from bot.learning.store import LearningStore
+from learning.store import LearningStore
 
 RECORD_COLUMNS = ("id", "at", "trigger", "reason", "conversation_id", "customer", "utterance", "intent",
                   "confidence", "fallback", "flow", "active_loop", "last_action", "channel", "model_id", "outcome",

@@ -18,8 +18,8 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from bot.errors import GatewayError
-from bot.learning.events import FINDING_KEYS
-from bot.learning.records import Trigger
+from learning.events import FINDING_KEYS
+from learning.records import Trigger
 
 DEFAULT_WINDOW_DAYS = 30
 MAX_WINDOW_DAYS = 400

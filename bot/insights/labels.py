@@ -59,7 +59,7 @@ OUTCOMES = {
     "resolved": "resolved by the bot",
     "ended": "customer said goodbye",
 }
-"""A conversation's state in the learning store (:class:`bot.learning.records.Outcome`)."""
+"""A conversation's state in the learning store (:class:`learning.records.Outcome`)."""
 INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "outside what the bot does"}
 NO_FLOW = "No problem named"
 

@@ -12,7 +12,7 @@ from bot.insights.filters import Filters, iso
 from bot.insights.model_versions import ModelFigures, per_model
 from bot.insights.outcomes import REPEAT_WINDOW_S, Outcomes, attach_dispositions, classify
 from bot.insights.state import InsightsState
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 
 ANSWER_GRACE_S = 86400
 """Answers given up to a day after the period still belong to its contacts (for the per-model figures)."""

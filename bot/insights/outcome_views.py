@@ -15,7 +15,7 @@ from bot.insights.model_versions import ModelFigures
 from bot.insights.outcome_report import Report
 from bot.insights.outcomes import Category, Funnel, Outcomes, share
 from bot.insights.views import RESOLUTIONS, percent, plural
-from bot.learning.satisfaction import SatisfactionAnswer
+from learning.satisfaction import SatisfactionAnswer
 
 LATEST_KEPT = 10
 CATEGORY_ROWS = (

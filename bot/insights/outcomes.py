@@ -1,6 +1,6 @@
 """Outcome figures of a period: what became of every contact, not only the unresolved ones.
 
-Read from the contact outcome records (:mod:`bot.learning.contacts`), the agents' dispositions and the
+Read from the contact outcome records (:mod:`learning.contacts`), the agents' dispositions and the
 customers' satisfaction answers. Each contact of the period ends in exactly one category:
 
 - ``resolved_by_bot``: nobody was handed over, no flow was left open, and the bot gave its answer (a diagnosis,
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from bot.learning.satisfaction import SatisfactionAnswer
+from learning.satisfaction import SatisfactionAnswer
 
 REPEAT_WINDOW_S = 7 * 86400
 """The industry's usual first-contact-resolution window: back within a week means the first answer failed."""

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.errors import GatewayError
 from bot.insights.filters import Filters, iso
-from bot.learning.records import Trigger
-from bot.learning.store import LearningStore
+from learning.records import Trigger
+from learning.store import LearningStore
 
 FETCH_CHUNK = 500
 BUCKETS = {"hour": 3600, "day": 86400, "week": 7 * 86400}

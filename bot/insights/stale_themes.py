@@ -17,7 +17,7 @@ from bot.insights import theme_model, theme_views, views
 from bot.insights.filters import Filters, make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import THEME_ID, mine
-from bot.learning import keys
+from learning import keys
 
 
 async def _old_records(state: InsightsState, theme_id: str) -> list[str]:

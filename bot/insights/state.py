@@ -19,9 +19,9 @@ from typing import TypeVar, cast
 from fastapi import Request
 from redis.asyncio import Redis
 
-from bot.insights.mining.engine import MinedGroups, mine_texts, without_tensorflow
-from bot.learning.store import LearningStore
-from bot.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
+from learning.mining.engine import MinedGroups, mine_texts, without_tensorflow
+from learning.store import LearningStore
 
 T = TypeVar("T")
 

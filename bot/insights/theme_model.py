@@ -4,7 +4,7 @@ Mining every window from scratch renumbers and renames the themes whenever the d
 themes are mined once and remembered (``triage:learning:theme-model``, JSON ``{"v": 1, ...}``); each record is
 placed once (``triage:learning:theme-placed``, a hash record id → ``[theme id, closeness, intent, similarity]``):
 into the nearest theme when close enough, else into a theme mined from the records left over
-(:func:`bot.insights.mining.assignment.place_texts`). A window's themes are then the records it holds, grouped by
+(:func:`learning.mining.assignment.place_texts`). A window's themes are then the records it holds, grouped by
 the theme they were placed in. "Refresh themes" forgets both, so the next run mines afresh.
 
 A theme quotes customers (its references, the first is its title) only while their records exist: references
@@ -24,10 +24,10 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.errors import GatewayError
-from bot.insights.mining.assignment import Placed, place_texts
 from bot.insights.state import InsightsState
-from bot.learning import keys
-from bot.learning.store import dumps
+from learning import keys
+from learning.mining.assignment import Placed, place_texts
+from learning.store import dumps
 
 MODEL = f"{keys.PREFIX}:theme-model"
 PLACED = keys.THEME_PLACED

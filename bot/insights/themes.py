@@ -20,12 +20,12 @@ from typing import Any
 from bot.errors import GatewayError
 from bot.insights import findings, theme_model
 from bot.insights.filters import Filters, make_filters
-from bot.insights.mining.labels import has_content
 from bot.insights.query import select
 from bot.insights.state import InsightsState
-from bot.learning import keys
-from bot.learning.records import Outcome, customer_key
-from bot.learning.store import dumps
+from learning import keys
+from learning.mining.labels import has_content
+from learning.records import Outcome, customer_key
+from learning.store import dumps
 
 RUN_TTL_S = 3600
 THEME_ID = r"^T\d{1,9}$"

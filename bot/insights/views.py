@@ -11,8 +11,8 @@ from bot.insights import labels
 from bot.insights.backlog import Owner, Status
 from bot.insights.dispositions import resolution_of
 from bot.insights.filters import PRESETS, Filters, iso
-from bot.learning.records import Trigger
-from bot.unicode_text import plain_text
+from core.unicode_text import plain_text
+from learning.records import Trigger
 
 ARROWS = {"rising": '<span class="up">▲ rising</span>', "falling": '<span class="down">▼ falling</span>'}
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, validator
 
 from bot.handoff.case import Queue
 from bot.insights.conversations import RootCause
-from bot.unicode_text import plain_text
+from core.unicode_text import plain_text
 
 
 class Strict(BaseModel):

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from actions.oss.identifiers import normalize_account, normalize_phone
 from bot.auth import Role, User, require_roles
 from bot.errors import GatewayError
 from bot.handoff import building, lookup, lookup_rate
@@ -27,7 +26,8 @@ from bot.handoff.lookup_audit import RETENTION_DAYS, AuditFilter, LookupAudit
 from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState, get_handoff
 from bot.routers.agent import CASE_ID, limit_body
-from bot.unicode_text import scrub
+from core.oss.identifiers import normalize_account, normalize_phone
+from core.unicode_text import scrub
 
 router = APIRouter(tags=["agent console"])
 

@@ -16,7 +16,7 @@ from bot.errors import GatewayError
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.rate_limit import retry_after
 from bot.state import GatewayState
-from bot.unicode_text import plain_text, scrub
+from core.unicode_text import plain_text, scrub
 
 router = APIRouter(prefix="/api", tags=["messages"])
 

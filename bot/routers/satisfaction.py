@@ -33,7 +33,7 @@ from bot.chat.surveys import SurveyOffers
 from bot.dependencies import StateDep
 from bot.errors import GatewayError
 from bot.handoff.state import HandoffState, get_handoff
-from bot.learning.satisfaction import MAX_COMMENT_CHARS, SURVEY_ID, SatisfactionAnswer, SatisfactionStore
+from learning.satisfaction import MAX_COMMENT_CHARS, SURVEY_ID, SatisfactionAnswer, SatisfactionStore
 
 router = APIRouter(prefix="/api", tags=["satisfaction"])
 

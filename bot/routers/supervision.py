@@ -26,10 +26,10 @@ from bot.handoff.metrics import period_figures
 from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState
 from bot.handoff.supervision import MAX_NOTE_CHARS, Supervision
-from bot.learning.satisfaction import SatisfactionStore
 from bot.routers.agent import AfterSeq, CaseId, limit_body
 from bot.routers.console_page import HEADERS
 from bot.routers.web import STATIC_DIR
+from learning.satisfaction import SatisfactionStore
 
 MAX_PERIOD_S = 400 * 86400  # a little over a year: enough for any comparison, bounded work
 LOGIN = r"^[a-z0-9._-]{2,64}$"

@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 import actions.lookups
-from actions.oss.client import OssClient
-from actions.oss.config import OssConfig
+from core.oss.client import OssClient
+from core.oss.config import OssConfig
 from tests.fixtures.simulator import RunningSimulator
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.actions.conversation_state import DOMAIN
 
 CAMEL_CODE = re.compile(r"\b[a-z]+[A-Z][a-z]+[A-Za-z]*\b")  # instructionCancelled, inProgress
@@ -16,7 +16,7 @@ SIGNED_AMOUNT = re.compile(r"(?<![\w(])[-+]£")  # "-£0.29": say "less"/"more"
 ALLOWED_WORDS = {"iPhone", "iPhones", "eSIM"}
 HANDOVER = re.compile(r"\b(I'll pass you|I'm passing you|I'll put you through|I'm getting you a person)\b")
 # Where the customer-facing sentences of the product are written (module constants and calls that send text).
-SOURCES = [*sorted((PROJECT_ROOT / "actions").glob("*.py")), *sorted((PROJECT_ROOT / "bot/notify").glob("*.py")),
+SOURCES = [*sorted((PROJECT_ROOT / "actions").glob("*.py")), *sorted((PROJECT_ROOT / "notify").glob("*.py")),
            PROJECT_ROOT / "bot/chat/delivery.py",
            PROJECT_ROOT / "bot/handoff/service.py", PROJECT_ROOT / "bot/handoff/tools.py"]  # fmt: skip
 SENDING_CALLS = {"say", "utter_message", "message"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from actions.policy import ASKED_OR_AGREED, AUTOMATIC, ESCALATION_REASONS
-from bot.settings import PROJECT_ROOT
+from core.policy import ASKED_OR_AGREED, AUTOMATIC, ESCALATION_REASONS
+from core.settings import PROJECT_ROOT
 
 
 def reasons_used() -> set[str]:

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from bot.auth import AuthState, Role, User, passwords, require_roles, router, start_auth
 from bot.errors import install_error_handlers
-from bot.settings import Environment, Settings
+from core.settings import Environment, Settings
 from tests.fixtures.redis_server import RedisServer
 
 DEMO_PASSWORD = "triage-demo"

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.auth import AuthState, Role, UnsafeConfiguration, start_auth
-from bot.settings import Environment, Settings
+from core.settings import Environment, Settings
 from tests.auth.conftest import DEMO_PASSWORD
 
 STRONG = "correct horse battery staple"

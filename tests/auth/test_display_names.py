@@ -1,4 +1,4 @@
-"""The name customers see for an agent: set per account (``python -m bot.auth``), never the login."""
+"""The name customers see for an agent: set per account (``python -m tools.accounts``), never the login."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.auth import AuthState, Role
 from bot.auth.accounts import AccountError, default_display_name
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.redis_server import RedisServer
 
 
@@ -46,7 +46,7 @@ def cli(redis_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_") and k != "REDIS_URL"}
     env.update(TRIAGE_ENV="test", REDIS_URL=redis_url)
     return subprocess.run(
-        [sys.executable, "-m", "bot.auth", *args],
+        [sys.executable, "-m", "tools.accounts", *args],
         cwd=PROJECT_ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 

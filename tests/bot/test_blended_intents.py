@@ -20,8 +20,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.blended_intents import BlendedIntentClassifier
-from bot.nlu.tfidf import fit_idf, weigh
+from engine.nlu.blended_intents import BlendedIntentClassifier
+from engine.nlu.tfidf import fit_idf, weigh
 
 # Vocabulary of the "words" featurizer: 0 "my", 1 "internet", 2 "down", 3 "bill", 4 "high"
 INTERNET = [1, 1, 1, 0, 0]

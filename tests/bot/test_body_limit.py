@@ -10,7 +10,7 @@ from pydantic import BaseModel, SecretStr
 
 from bot.app import create_app
 from bot.body_limit import BodyLimit
-from bot.settings import Environment, Settings
+from core.settings import Environment, Settings
 
 LIMIT = 1024
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from collections import Counter
 
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_lock_store import AtomicRedisLockStore
+from engine.lock_store import AtomicRedisLockStore
 from tests.fixtures.redis_server import RedisServer
 
 REPLICAS = 4

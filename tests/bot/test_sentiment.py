@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.handoff.sentiment import NEUTRAL_BAND, score
-from bot.settings import Settings
+from core.settings import Settings
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FRUSTRATION = Settings.__fields__["handoff_negative_sentiment"].default  # the handoff's trigger, -0.35

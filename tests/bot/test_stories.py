@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
-from bot.training import model_path, rasa_command, rasa_env
+from core.settings import PROJECT_ROOT
+from tools.training import model_path, rasa_command, rasa_env
 
 
 def test_every_story_is_predicted_without_error(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
-from bot.training import fingerprint, rasa_command, rasa_env
+from core.settings import PROJECT_ROOT
+from tools.training import fingerprint, rasa_command, rasa_env
 
 RASA_DEFAULT_ACTION_RESPONSES = {"utter_default"}  # sent by action_default_fallback (the core fallback)
 UNUSED_UTTERANCE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")

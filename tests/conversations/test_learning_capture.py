@@ -9,7 +9,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.learning.store import LearningStore
+from learning.store import LearningStore
 from simulator.scenarios import BY_KEY
 from tests.conversations.chat import Chat
 from tests.fixtures.product import Product

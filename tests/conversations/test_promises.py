@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.actions.customer_text import domain_responses, source_sentences
 
 PROMISE = re.compile(

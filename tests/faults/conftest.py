@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.training import model_path
 from tests.faults.services import Stack, build_stack, running
 from tests.fixtures.ports import free_port
 from tests.fixtures.redis_server import RedisServer
+from tools.training import model_path
 
 BREAKER_FAILURES = 3
 BREAKER_RESET_S = 3.0

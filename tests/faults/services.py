@@ -3,7 +3,7 @@
 `make run` starts everything under one honcho manager, which stops the lot as soon as one process exits: right
 for an operator, useless for a test that kills Rasa and expects the gateway to carry on. Here each process is
 its own :class:`Service`, started with the same command line as the ``Procfile`` (so a test exercises what
-ships) and the same derived environment as the runner gives its children (``bot.runner.environment``).
+ships) and the same derived environment as the runner gives its children (``tools.runner.environment``).
 
 A :class:`Stack` is one replica set: simulator, action server, Rasa and gateway on a Redis the caller owns,
 with TCP proxies between gateway and Rasa and between Rasa and the action server, so a test can make either
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.runner.environment import rasa_store_variables
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.ports import free_port
 from tests.fixtures.tcp_proxy import TcpProxy
+from tools.runner.environment import rasa_store_variables
 
 RASA_START_TIMEOUT_S = 300  # model load on a busy 2-core machine, beside another Rasa loading
 START_TIMEOUT_S = 60
@@ -113,7 +113,7 @@ class Service:
 
 
 def base_environment(var_dir: Path, redis_url: str, model: Path, **settings: str) -> dict[str, str]:
-    """What the runner gives every child (``bot.runner.environment.child_environment``), for given ports."""
+    """What the runner gives every child (``tools.runner.environment.child_environment``), for given ports."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_") and k != "REDIS_URL"}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.update(

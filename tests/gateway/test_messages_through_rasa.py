@@ -10,7 +10,7 @@ import httpx
 import pytest
 import redis
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.ports import free_port, wait_for_port
 from tests.fixtures.product import Product
 

@@ -13,7 +13,7 @@ import redis.asyncio
 
 from bot.chat.publisher import external_publisher
 from bot.conversations import ConversationStore
-from bot.learning.satisfaction import SatisfactionStore
+from learning.satisfaction import SatisfactionStore
 from tests.fixtures.product import Product
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ from bot.handoff.building import prioritise, transcript
 from bot.handoff.case import Priority, case_from_request
 from bot.handoff.presence import hours_text, open_now
 from bot.handoff.sentiment import score, vulnerability
-from bot.settings import Settings
+from core.settings import Settings
 
 
 def history(*texts: str) -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ import redis.asyncio
 
 from bot.auth.roles import Role
 from bot.handoff.withdrawal import WITHDRAW_MIN_CONFIDENCE
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.gateway import ExtraGateway, running_gateway
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat, texts

@@ -17,7 +17,7 @@ from bot.handoff.case import HandoffCase, Turn, case_from_request
 from bot.handoff.journal import CaseJournal
 from bot.handoff.metrics import percentile, period_figures
 from bot.handoff.queues import CaseQueues
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.fixtures.redis_server import RedisServer
 
 DAY = 86400.0

@@ -22,10 +22,10 @@ from bot import insights
 from bot.auth import AuthState, start_auth
 from bot.errors import install_error_handlers
 from bot.insights import InsightsState, start_insights
-from bot.learning import keys
-from bot.learning.consumer import Consumer
-from bot.learning.pseudonyms import pseudonym
-from bot.settings import Settings
+from core.pseudonyms import pseudonym
+from core.settings import Settings
+from learning import keys
+from learning.consumer import Consumer
 from tests.auth.conftest import DEMO_PASSWORD, cheap_password_hashing, clear_auth
 from tests.fixtures.redis_server import RedisServer
 from tests.learning.conftest import clear_learning

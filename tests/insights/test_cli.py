@@ -1,4 +1,4 @@
-"""``python -m bot.insights``: exports to files, themes, deletion, the replay's conversation mix, and --help."""
+"""``python -m tools.insights``: exports to files, themes, deletion, the replay's conversation mix, and --help."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.insights.__main__ import main, parser
-from bot.insights.replay.templates import Templates
 from tests.fixtures.redis_server import RedisServer
 from tests.insights.conftest import SECRET, Seeder
 from tests.insights.test_themes import seed_world
+from tools.insights import main, parser
+from tools.replay.templates import Templates
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_the_replay_mix_is_varied_and_includes_failures() -> None:
 
 def _help(*args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.insights", *args, "--help"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "tools.insights", *args, "--help"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     return " ".join(done.stdout.split())
@@ -100,7 +100,7 @@ def test_every_option_of_every_command_is_described(command: str) -> None:
 
 def test_a_bad_count_is_refused_with_a_sentence() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.insights", "replay", "--conversations", "0"], capture_output=True, text=True
+        [sys.executable, "-m", "tools.insights", "replay", "--conversations", "0"], capture_output=True, text=True
     )
     assert done.returncode == 2 and "expected a whole number of at least 1, not '0'" in done.stderr
 

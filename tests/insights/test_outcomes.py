@@ -33,9 +33,9 @@ from bot.insights.conversations import DispositionIn, RootCause, record_disposit
 from bot.insights.filters import iso, make_filters
 from bot.insights.outcome_report import build_report
 from bot.insights.state import InsightsState
-from bot.learning import keys
-from bot.learning.pseudonyms import pseudonym
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from core.pseudonyms import pseudonym
+from learning import keys
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.insights.conftest import SECRET, Seeder
 
 DAY = 86400.0

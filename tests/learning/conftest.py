@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.learning.consumer import Consumer
-from bot.learning.forwarder import Forwarder
-from bot.learning.redaction import Redactor, build_redactor
-from bot.learning.spool import Spool
-from bot.learning.store import LearningStore
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from engine.forwarder import Forwarder
+from engine.spool import Spool
+from learning.consumer import Consumer
+from learning.redaction import Redactor, build_redactor
+from learning.store import LearningStore
 from tests.fixtures.redis_server import RedisServer
 
 SECRET = "test-pseudonym-secret"

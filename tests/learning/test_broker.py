@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.learning import keys
-from bot.learning.broker import LearningEventBroker
-from bot.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
+from engine.event_broker import LearningEventBroker
+from learning import keys
 from tests.fixtures.redis_server import RedisServer
 
 
@@ -34,7 +34,7 @@ async def test_rasa_streams_tracker_events_through_the_broker(redis: Redis[bytes
     from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
     from rasa.utils.endpoints import EndpointConfig
 
-    broker = await EventBroker.create(EndpointConfig(type="bot.learning.broker.LearningEventBroker"))
+    broker = await EventBroker.create(EndpointConfig(type="engine.event_broker.LearningEventBroker"))
     assert isinstance(broker, LearningEventBroker)
     store = InMemoryTrackerStore(Domain.load(str(PROJECT_ROOT / "domain.yml")), event_broker=broker)
     tracker = await store.get_or_create_tracker("c-rasa")

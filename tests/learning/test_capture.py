@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.learning import keys
+from learning import keys
 from tests.learning import rasa_events as ev
 from tests.learning.conftest import ABANDON_AFTER_S, Pipeline
 

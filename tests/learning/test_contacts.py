@@ -7,10 +7,10 @@ import json
 
 from redis.asyncio import Redis
 
-from bot.learning import keys
-from bot.learning.maintenance import apply_retention, delete_conversations, delete_customer
-from bot.learning.pseudonyms import pseudonym
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from core.pseudonyms import pseudonym
+from learning import keys
+from learning.maintenance import apply_retention, delete_conversations, delete_customer
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.learning import rasa_events as ev
 from tests.learning.conftest import ABANDON_AFTER_S, SECRET, Pipeline
 

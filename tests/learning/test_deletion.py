@@ -7,8 +7,8 @@ import time
 
 from redis.asyncio import Redis
 
-from bot.learning import keys
-from bot.learning.maintenance import apply_retention, delete_conversations, delete_customer
+from learning import keys
+from learning.maintenance import apply_retention, delete_conversations, delete_customer
 from tests.learning import rasa_events as ev
 from tests.learning.conftest import SECRET, Pipeline
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bot.learning import keys
-from bot.learning.consumer import Consumer
-from bot.learning.forwarder import Forwarder
-from bot.learning.redaction.names import NameFinder
-from bot.learning.redaction.redactor import Redactor
-from bot.learning.spool import Spool
-from bot.learning.store import LearningStore
+from engine.forwarder import Forwarder
+from engine.spool import Spool
+from learning import keys
+from learning.consumer import Consumer
+from learning.redaction.names import NameFinder
+from learning.redaction.redactor import Redactor
+from learning.store import LearningStore
 from tests.fixtures.ports import free_port
 from tests.fixtures.redis_server import RedisServer
 from tests.learning import rasa_events as ev

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.learning.redaction import Redactor
+from learning.redaction import Redactor
 from tests.learning.privacy_table import MIN_ROWS, Row, load_table, row_misses
 
 ROWS = load_table()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from bot.learning.redaction import Redactor
-from bot.learning.redaction.identifiers import iban_spans, ip_spans
-from bot.learning.redaction.names import NameFinder
-from bot.learning.redaction.patterns import classify_digits, luhn_valid
-from bot.learning.redaction.phones import spoken_spans
+from learning.redaction import Redactor
+from learning.redaction.identifiers import iban_spans, ip_spans
+from learning.redaction.names import NameFinder
+from learning.redaction.patterns import classify_digits, luhn_valid
+from learning.redaction.phones import spoken_spans
 from tests.learning import rasa_events as ev
 from tests.learning.conftest import Pipeline
 

@@ -15,15 +15,15 @@ from redis.asyncio import Redis
 
 import actions.lookups
 import actions.notifications
-from actions.oss.client import OssClient
-from actions.oss.config import OssConfig
-from bot.notify import smtp_sink
-from bot.notify.alarms import AlarmApi
-from bot.notify.email import EmailAdapter
-from bot.notify.notifier import Notifier
-from bot.notify.sms import SmsAdapter
-from bot.notify.subscriptions import SubscriptionStore
-from bot.settings import Settings
+from core.oss.client import OssClient
+from core.oss.config import OssConfig
+from core.settings import Settings
+from notify import smtp_sink
+from notify.alarms import AlarmApi
+from notify.email import EmailAdapter
+from notify.notifier import Notifier
+from notify.sms import SmsAdapter
+from notify.subscriptions import SubscriptionStore
 from simulator import sms_gateway
 from tests.fixtures.ports import free_port, wait_for_port
 from tests.fixtures.redis_server import RedisServer

@@ -7,7 +7,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from actions.notifications import ActionNotifyWhenRestored, ActionStopNotifications
-from bot.notify.subscriptions import Subscription, SubscriptionStore
+from notify.subscriptions import Subscription, SubscriptionStore
 from simulator.scenarios import BY_KEY
 from tests.actions.conversation_state import DOMAIN, run, slot_values, texts, tracker
 from tests.actions.diagnose import verified_slots
@@ -90,7 +90,7 @@ async def test_stop_alerts(action_env: RunningSimulator, store: SubscriptionStor
 
 async def test_redis_down_is_told_honestly(action_env: RunningSimulator, monkeypatch: Any, redis: Redis[bytes]) -> None:
     import actions.notifications as module
-    from bot.settings import Settings
+    from core.settings import Settings
 
     monkeypatch.setattr(module, "get_settings", lambda: Settings(redis_url="redis://127.0.0.1:1/0"))
     events, dispatcher = await run(ActionNotifyWhenRestored(), tracker(slots=offered(awaiting="notify_number"),

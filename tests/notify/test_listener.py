@@ -14,10 +14,10 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.chat.store import ChatStore
-from bot.notify.service import create_app
-from bot.notify.smtp_sink import read_inbox
-from bot.notify.subscriptions import Subscription, SubscriptionStore
-from bot.settings import Settings
+from core.settings import Settings
+from notify.service import create_app
+from notify.smtp_sink import read_inbox
+from notify.subscriptions import Subscription, SubscriptionStore
 from simulator.sms_gateway import read_outbox
 from tests.fixtures.ports import free_port
 from tests.fixtures.redis_server import RedisServer

@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.notify.alarms import AlarmApiError
-from bot.notify.notifier import Notifier, UnknownAlarm
-from bot.notify.smtp_sink import read_inbox
-from bot.notify.subscriptions import Subscription, SubscriptionStore
+from notify.alarms import AlarmApiError
+from notify.notifier import Notifier, UnknownAlarm
+from notify.smtp_sink import read_inbox
+from notify.subscriptions import Subscription, SubscriptionStore
 from simulator.sms_gateway import read_outbox
 from tests.fixtures.simulator import RunningSimulator
 from tests.notify.conftest import ChatRecorder, Served

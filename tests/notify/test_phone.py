@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.notify import phone
+from notify import phone
 
 
 @pytest.mark.parametrize(

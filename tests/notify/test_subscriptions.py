@@ -8,7 +8,7 @@ import json
 import pytest
 from redis.asyncio import Redis
 
-from bot.notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
+from notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
 
 
 async def test_a_subscription_is_kept_versioned_under_its_alarm(store: SubscriptionStore, redis: Redis[bytes]) -> None:

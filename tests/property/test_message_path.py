@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.unicode_text import plain_text
+from core.unicode_text import plain_text
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat
 

@@ -23,8 +23,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.schemas import APIOperation
 
-from bot.learning import keys
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from learning import keys
 from tests.fixtures.product import Product
 from tests.fixtures.simulator import RunningSimulator
 from tests.simulator.swagger import SPEC_FILES

@@ -9,14 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.ports import free_port
 from tests.fixtures.product import product_environment
 
 
 def run_runner(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.runner"],
+        [sys.executable, "-m", "tools.runner"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.rasa_server import rasa_arguments
-from bot.settings import PROJECT_ROOT
-from bot.training import model_path
+from core.settings import PROJECT_ROOT
+from engine.server import rasa_arguments
 from tests.fixtures.ports import free_port
+from tools.training import model_path
 
 TOKEN = "Zk3p9QvT2mX8rL5wY1bN-rasa"
 START_TIMEOUT_S = 240
@@ -32,7 +32,7 @@ def test_the_token_is_added_in_process_and_refused_as_an_option() -> None:
 def test_every_way_of_starting_rasa_uses_the_launcher() -> None:
     for path in ("Procfile", "deploy/compose.yaml", "deploy/k8s/rasa.yaml"):
         text = (PROJECT_ROOT / path).read_text()
-        assert "bot.rasa_server" in text and "--auth-token" not in text, path
+        assert "engine.server" in text and "--auth-token" not in text, path
 
 
 @pytest.mark.e2e
@@ -44,7 +44,7 @@ def test_rasa_answers_only_with_the_token_and_no_process_can_read_it(tmp_path: P
     env.update(TRIAGE_RASA_TOKEN=TOKEN, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
     model: Path = model_path()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.rasa_server", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "engine.server", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
          "--model", str(model), "--endpoints", str(endpoints)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
 IMAGE = "telecom-triage-bot"

@@ -19,7 +19,7 @@ import pytest
 import redis
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.ports import free_port, wait_for_port
 
 PASSWORD = "Zk3p9QvT2mX8rL5wY1bN-redis"

@@ -19,8 +19,6 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.runner.environment import rasa_store_variables
-from bot.training import model_path
 from simulator.scenarios import BY_KEY
 from tests.faults.services import RASA_START_TIMEOUT_S, Service, base_environment, http_up
 from tests.faults.turns import say_text
@@ -28,6 +26,8 @@ from tests.fixtures.gateway import ExtraGateway, extra_gateway
 from tests.fixtures.ports import free_port
 from tests.fixtures.product import Product
 from tests.fixtures.socket_chat import SocketChat, texts
+from tools.runner.environment import rasa_store_variables
+from tools.training import model_path
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from simulator.scenarios import SCENARIOS
 
 DOC = PROJECT_ROOT / "docs" / "oss-simulator.md"

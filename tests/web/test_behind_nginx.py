@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from bot.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.fixtures.ports import free_port, wait_for_port
 from tests.fixtures.product import Product
 from tests.web.chat_page import ChatPage

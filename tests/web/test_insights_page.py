@@ -28,9 +28,9 @@ from bot.app import create_app
 from bot.insights import start_insights
 from bot.insights.conversations import DispositionIn, RootCause, record_disposition
 from bot.insights.filters import iso
-from bot.learning import keys
-from bot.learning.consumer import Consumer
-from bot.settings import Settings
+from core.settings import Settings
+from learning import keys
+from learning.consumer import Consumer
 from tests.auth.conftest import clear_auth
 from tests.fixtures.ports import free_port, wait_for_port
 from tests.fixtures.redis_server import RedisServer

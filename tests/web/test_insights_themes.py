@@ -23,8 +23,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from redis.asyncio import Redis
 
 from bot.insights.state import start_insights
-from bot.learning.consumer import Consumer
-from bot.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
+from learning.consumer import Consumer
 from tests.auth.conftest import DEMO_PASSWORD, clear_auth
 from tests.fixtures.ports import free_port, wait_for_port
 from tests.fixtures.redis_server import RedisServer

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.routers.web import STATIC_DIR
-from bot.settings import load_settings
+from core.settings import load_settings
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""", re.I)
 IMPORT = re.compile(r"""^import .* from ["']([^"']+)["'];$""", re.M)

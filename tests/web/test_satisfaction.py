@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from bot.auth.accounts import Accounts
 from bot.auth.roles import Role
-from bot.learning.satisfaction import SatisfactionAnswer, SatisfactionStore
+from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.fixtures.product import Product
 from tests.handoff.staff import PASSWORD, make_staff
 from tests.web.chat_page import ChatPage

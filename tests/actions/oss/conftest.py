@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from actions.oss import OssClient, OssConfig
+from core.oss import OssClient, OssConfig
 from tests.fixtures.simulator import RunningSimulator
 
 MakeClient = Callable[..., OssClient]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions.oss import adapters
-from actions.oss.transport import PARSE_ERRORS
+from core.oss import adapters
+from core.oss.transport import PARSE_ERRORS
 
 PARSERS = [
     adapters.customer, adapters.billing_account, adapters.service, adapters.alarm, adapters.service_test,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.oss.breaker import CircuitBreaker
+from core.oss.breaker import CircuitBreaker
 
 
 class Clock:

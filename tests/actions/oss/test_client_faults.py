@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from actions.oss import CallRecord, OssClient, OssConfig, OssUnavailable
-from actions.oss.models import TicketDraft
+from core.oss import CallRecord, OssClient, OssConfig, OssUnavailable
+from core.oss.models import TicketDraft
 from simulator.app import SimulatorConfig, create_app
 from tests.fixtures.simulator import RunningSimulator
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.oss import CallRecord, OssClient, OssNotFound, OssRejected, OssUnavailable
-from actions.oss.models import Customer, TicketDraft
+from core.oss import CallRecord, OssClient, OssNotFound, OssRejected, OssUnavailable
+from core.oss.models import Customer, TicketDraft
 from simulator.scenarios import BY_KEY
 from tests.fixtures.ports import free_port
 from tests.fixtures.simulator import RunningSimulator

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from actions.oss import OssConfig
-from bot.settings import load_settings
+from core.oss import OssConfig
+from core.settings import load_settings
 
 
 def test_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:

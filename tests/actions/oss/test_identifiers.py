@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.oss.identifiers import normalize_account, normalize_phone, normalize_postcode, outward_code, same_postcode
+from core.oss.identifiers import normalize_account, normalize_phone, normalize_postcode, outward_code, same_postcode
 
 
 @pytest.mark.parametrize(

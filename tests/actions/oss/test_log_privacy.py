@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from actions.oss import CallRecord, OssClient, OssUnavailable
-from actions.oss.transport import log_target
-from bot.learning.pseudonyms import pseudonym
-from bot.settings import get_settings
+from core.oss import CallRecord, OssClient, OssUnavailable
+from core.oss.transport import log_target
+from core.pseudonyms import pseudonym
+from core.settings import get_settings
 from tests.fixtures.simulator import RunningSimulator
 
 CUSTOMERS = "customerManagement"
@@ -26,7 +26,7 @@ def fresh_simulator(simulator: RunningSimulator) -> None:
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "actions.oss" and r.levelno >= logging.WARNING]
+    return [r.getMessage() for r in caplog.records if r.name == "core.oss" and r.levelno >= logging.WARNING]
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ async def test_a_failing_call_logs_a_pseudonym_not_the_identifier(
     call: Callable[[OssClient], Awaitable[object]],
     identifiers: list[str],
 ) -> None:
-    caplog.set_level(logging.INFO, logger="actions.oss")
+    caplog.set_level(logging.INFO, logger="core.oss")
     with simulator.fault(CUSTOMERS, "error", status=503), pytest.raises(OssUnavailable):
         await call(client)
     [warning] = warnings_of(caplog)

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from actions.oss import OssClient
-from actions.oss.models import Service
+from core.oss import OssClient
+from core.oss.models import Service
 from simulator.scenarios import SCENARIOS, Scenario
 
 Check = Callable[[OssClient, Scenario], Awaitable[None]]

@@ -1,1 +1,0 @@
-"""Fill a fresh installation with realistic traffic: ``python -m bot.insights replay``."""

@@ -1,0 +1,1 @@
+"""What the processes share: settings, contracts, the OSS/BSS client, Redis access. No web or Rasa framework."""

@@ -1,0 +1,1 @@
+"""Redis access shared by every process."""

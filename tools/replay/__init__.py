@@ -1,0 +1,1 @@
+"""Fill a fresh installation with realistic traffic: ``python -m tools.insights replay``."""

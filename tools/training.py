@@ -1,0 +1,111 @@
+"""Train the Rasa model only when its inputs changed, and name it after them.
+
+The model file is ``models/triage-<fingerprint>.tar.gz``, where the fingerprint hashes the training data,
+``config.yml``, ``domain.yml``, the project's own NLU components (``engine/nlu``), the spaCy pipeline build and the
+Rasa version. The runner, the tests and
+``make train`` all ask this module for the path, so an unchanged checkout never trains twice.
+
+Usage: python -m tools.training [--force]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from core.settings import PROJECT_ROOT, get_settings
+
+MODEL_PREFIX = "triage-"
+KEEP_MODELS = 3  # older models are removed; a few stay so a running server's model is not pulled away
+
+
+def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
+    files = [root / "config.yml", root / "domain.yml"]
+    files += sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+    files += sorted((root / "bot" / "nlu").glob("*.py"))
+    return files
+
+
+def fingerprint(root: Path = PROJECT_ROOT, spacy_model: Path | None = None) -> str:
+    from rasa import __version__ as rasa_version
+
+    spacy_model = spacy_model or get_settings().spacy_model
+    h = hashlib.sha256(f"rasa {rasa_version}\n".encode())
+    build_id = spacy_model / "BUILD_ID"
+    h.update(build_id.read_bytes() if build_id.exists() else b"no spacy build")
+    for path in training_inputs(root):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def model_path(root: Path = PROJECT_ROOT) -> Path:
+    return get_settings().model_dir / f"{MODEL_PREFIX}{fingerprint(root)}.tar.gz"
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for Rasa commands: no telemetry calls out of a closed network, quiet TensorFlow."""
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", LOG_LEVEL_LIBRARIES="ERROR", TQDM_DISABLE="1")
+    return env
+
+
+def rasa_command() -> list[str]:
+    return [str(Path(sys.executable).with_name("rasa"))]
+
+
+def train(force: bool = False, root: Path = PROJECT_ROOT, target: Path | None = None, quiet: bool = False) -> Path:
+    """Train the model of this checkout into ``models/`` (or into ``target``), unless it is already there."""
+    target = target or model_path(root)
+    if target.exists() and not force:
+        print(f"Model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    output = subprocess.DEVNULL if quiet else None
+    started = time.monotonic()
+    subprocess.run(
+        [*rasa_command(), "data", "validate"], cwd=root, env=rasa_env(), check=True, stdout=output, stderr=output
+    )
+    subprocess.run(
+        [
+            *rasa_command(),
+            "train",
+            "--skip-validation",  # validated just above; validating again cost 15 s of every training
+            "--out",
+            str(target.parent),
+            "--fixed-model-name",
+            target.name[: -len(".tar.gz")],
+            *(["--force"] if force else []),  # --force also keeps Rasa's cache of trained components out
+        ],
+        cwd=root,
+        env=rasa_env(),
+        check=True,
+        stdout=output,
+        stderr=output,
+    )
+    print(f"Trained {target.name} in {time.monotonic() - started:.0f}s")
+    _prune(target)
+    return target
+
+
+def _prune(keep: Path) -> None:
+    models = sorted(keep.parent.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP_MODELS:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        train(force="--force" in argv)
+    except subprocess.CalledProcessError as exc:
+        print(f"Training failed ({' '.join(exc.cmd[1:3])} exited {exc.returncode}): see the output above.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
