@@ -1,4 +1,4 @@
-"""``python -m simulator``: serve the TMF simulator on ``settings.host``:``settings.simulator_port``.
+"""``python -m simulator``: serve the TMF simulator on ``TRIAGE_HOST``:``TRIAGE_SIMULATOR_PORT``.
 
 Flags override the settings for one run; ``--fault API=MODE[:ARG]`` (repeatable) starts with a fault set,
 e.g. ``--fault paymentManagement=error:503 --fault alarmManagement=latency:800``.
@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import uvicorn
 
-from core.settings import Settings, settings_or_complain
 from simulator.app import SimulatorConfig, create_app
 from simulator.faults import FaultSpec, parse_fault_option
 from simulator.seed import DEFAULT_SEED
+from simulator.settings import SimulatorSettings, secret_value, settings_or_complain
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     if anchor is not None and anchor.tzinfo is None:
-        anchor = anchor.replace(tzinfo=timezone.utc)
+        anchor = anchor.replace(tzinfo=UTC)
     host = args.host or settings.host
     port = args.port or settings.simulator_port
     public_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         root_url=f"http://{public_host}:{port}/tmf-api",
         seed=args.seed,
         anchor=anchor,
-        token=settings.oss_token.get_secret_value() if settings.oss_token else None,
-        admin_token=settings.simulator_admin_token.get_secret_value() if settings.simulator_admin_token else None,
+        token=secret_value(settings.oss_token),
+        admin_token=secret_value(settings.simulator_admin_token),
         faults=faults,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def production_refusal(settings: Settings) -> str | None:
+def production_refusal(settings: SimulatorSettings) -> str | None:
     """Why the simulator must not start: in production only when asked explicitly, and never with an open admin
     API (it injects faults, resets data and lists the fake customers' names, accounts and phone numbers)."""
     if settings.development:
@@ -88,8 +88,7 @@ def _faults(options: list[str]) -> tuple[tuple[str, FaultSpec], ...]:
         api, spec = parse_fault_option(option)
         previous = merged.get(api)
         if previous is not None:
-            changes = {k: v for k, v in spec.dict().items() if v != FaultSpec.__fields__[k].default}
-            spec = previous.copy(update=changes)
+            spec = previous.model_copy(update=spec.model_dump(exclude_defaults=True))
         merged[api] = spec
     return tuple(merged.items())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -39,7 +39,7 @@ class SimulatorConfig:
 
 def create_app(config: SimulatorConfig | None = None) -> FastAPI:
     config = config or SimulatorConfig()
-    anchor = config.anchor or datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    anchor = config.anchor or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     hrefs = Hrefs(config.root_url)
     board = FaultBoard()
 

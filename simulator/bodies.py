@@ -7,37 +7,27 @@ define; server-managed attributes (id, href, creationDate, lastUpdate, statusCha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConstrainedStr, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 TicketStatus = Literal["acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed", "resolved"]
 Severity = Literal["Critical", "Major", "Minor"]
 TicketType = Literal["incident", "complaint", "request"]
 
 
-class Text(ConstrainedStr):
-    strict = True
-    min_length = 1
-    max_length = 2000
-    strip_whitespace = True
-
-
-class Name(ConstrainedStr):
-    strict = True
-    min_length = 1
-    max_length = 200
-    strip_whitespace = True
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
+Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Body(BaseModel):
+    """Attributes are read by their TMF names only (``@referredType``, never ``referred_type``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     type_: Name | None = Field(None, alias="@type")
     base_type: Name | None = Field(None, alias="@baseType")
     schema_location: Name | None = Field(None, alias="@schemaLocation")
-
-    class Config:
-        extra = "forbid"
-        allow_population_by_field_name = True
 
 
 class Ref(Body):
@@ -81,8 +71,8 @@ class ServiceTestCreate(Body):
     mode: Literal["ONDEMAND", "PROACTIVE"] | None = None
     relatedService: Ref
     testSpecification: TestSpecRef
-    relatedParty: list[PartyRef] = Field(default_factory=list, max_items=10)
-    characteristic: list[Characteristic] = Field(default_factory=list, max_items=20)
+    relatedParty: list[PartyRef] = Field(default_factory=list, max_length=10)
+    characteristic: list[Characteristic] = Field(default_factory=list, max_length=20)
 
 
 class TicketFields(Body):
@@ -94,9 +84,9 @@ class TicketFields(Body):
     externalId: Name | None = None
     requestedResolutionDate: datetime | None = None
     channel: Ref | None = None
-    note: list[Note] | None = Field(None, max_items=50)
-    relatedEntity: list[EntityRef] | None = Field(None, max_items=10)
-    relatedParty: list[PartyRef] | None = Field(None, max_items=10)
+    note: list[Note] | None = Field(None, max_length=50)
+    relatedEntity: list[EntityRef] | None = Field(None, max_length=10)
+    relatedParty: list[PartyRef] | None = Field(None, max_length=10)
 
 
 class TroubleTicketCreate(TicketFields):

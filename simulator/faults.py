@@ -12,7 +12,7 @@ import contextlib
 from collections import Counter
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.apis import API_NAMES, api_for_path
@@ -27,14 +27,13 @@ WRONG_SHAPE_BODY = b'{"unexpected": ["not", "a", "TMF", "resource"]}'
 class FaultSpec(BaseModel):
     """What to do to the next requests of one API. ``count`` limits it to that many requests."""
 
+    model_config = ConfigDict(extra="forbid")
+
     mode: Mode = "none"
     latency_ms: int = Field(0, ge=0, le=60_000)
     status: int = Field(503, ge=500, le=599, description="Status of mode 'error'.")
     hang_s: float = Field(30.0, gt=0, le=300, description="Longest a 'timeout' request hangs before a 504.")
     count: int | None = Field(None, ge=1, description="Affect only this many requests, then clear.")
-
-    class Config:
-        extra = "forbid"
 
 
 class FaultBoard:
@@ -64,7 +63,7 @@ class FaultBoard:
         if spec.count <= 1:
             del self.faults[api]
         else:
-            self.faults[api] = spec.copy(update={"count": spec.count - 1})
+            self.faults[api] = spec.model_copy(update={"count": spec.count - 1})
         return spec
 
     def counts(self) -> dict[str, dict[str, int]]:

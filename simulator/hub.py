@@ -14,7 +14,7 @@ import itertools
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -64,7 +64,7 @@ class EventHub:
 
     def publish(self, event_type: str, alarm: dict[str, Any]) -> None:
         """Send ``event_type`` (e.g. ``AlarmStateChangeEvent``) about ``alarm`` to every listener, in the background."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         envelope = {
             "eventId": str(next(self._events)),
             "eventTime": now,

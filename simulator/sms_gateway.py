@@ -14,12 +14,14 @@ import json
 import re
 import secrets
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from simulator.settings import secret_value, settings_or_complain
 
 VERSION = 1
 OUTBOX = "outbox.jsonl"
@@ -95,7 +97,7 @@ def create_app(directory: Path, token: str | None = None) -> FastAPI:
         record = {
             "v": VERSION,
             "id": secrets.token_hex(8),
-            "received_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "to": body["to"],
             "from": body["from"],
             "text": body["text"],
@@ -113,16 +115,13 @@ def create_app(directory: Path, token: str | None = None) -> FastAPI:
 def main() -> int:
     import uvicorn
 
-    from core.settings import settings_or_complain
-
     settings = settings_or_complain()
     if settings is None:
         return 2
     if settings.sms_gateway_port == 0:
         print("TRIAGE_SMS_GATEWAY_PORT is 0: `make run` chooses it; set one to run the gateway alone.", file=sys.stderr)
         return 2
-    token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else None
-    app = create_app(settings.var_dir / "sms", token)
+    app = create_app(settings.var_dir / "sms", secret_value(settings.sms_gateway_token))
     uvicorn.run(app, host=settings.host, port=settings.sms_gateway_port, log_level="warning", lifespan="off", ws="none")
     return 0
 

@@ -31,7 +31,7 @@ def _check_api(api: str) -> None:
 
 @router.get("/faults")
 async def list_faults(request: Request) -> dict[str, Any]:
-    return {api: spec.dict() for api, spec in _board(request).faults.items()}
+    return {api: spec.model_dump() for api, spec in _board(request).faults.items()}
 
 
 @router.put("/faults/{api}")
@@ -39,7 +39,7 @@ async def set_fault(api: str, request: Request) -> dict[str, Any]:
     _check_api(api)
     spec, _ = await json_body(request, FaultSpec)
     _board(request).set(api, spec)
-    return spec.dict()
+    return spec.model_dump()
 
 
 @router.delete("/faults/{api}", status_code=204)

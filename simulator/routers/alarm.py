@@ -8,7 +8,7 @@ TM Forum JSON schemas (X.733 severities; raised, updated, cleared).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal, cast
 
 from fastapi import APIRouter, Request
@@ -116,12 +116,12 @@ async def patch_alarm(alarm_id: str, request: Request) -> Response:
     body, raw = await json_body(request, AlarmUpdate, patch=True)
     if any(v is None for v in raw.values()):
         raise bad_request("INVALID_BODY", "attributes of an alarm cannot be removed")
-    changes = body.dict(exclude_none=True, by_alias=True)
+    changes = body.model_dump(exclude_none=True, by_alias=True)
     if not changes:
         raise bad_request("INVALID_BODY", "nothing to change")
     if current.get("state") == "cleared" and changes.get("state", "cleared") != "cleared":
         raise TmfError(409, "ALARM_CLEARED", "Conflict", f"alarm {alarm_id} is cleared; raise a new one instead")
-    now = iso(datetime.now(timezone.utc))
+    now = iso(datetime.now(UTC))
     updated = {**current, **changes}
     if updated != current:
         updated["alarmChangedTime"] = now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +15,6 @@ from simulator.store import Store
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_MEDIA = ("application/json", "application/merge-patch+json")
-Model = TypeVar("Model", bound=BaseModel)
 
 
 def store_of(request: Request) -> Store:
@@ -37,7 +36,9 @@ def read_routes(router: APIRouter, listing: Listing) -> None:
     )
 
 
-async def json_body(request: Request, model: type[Model], *, patch: bool = False) -> tuple[Model, dict[str, Any]]:
+async def json_body[Model: BaseModel](
+    request: Request, model: type[Model], *, patch: bool = False
+) -> tuple[Model, dict[str, Any]]:
     """The body parsed and validated against ``model``; 4xx TMF errors for anything else."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     allowed = JSON_MEDIA if patch else JSON_MEDIA[:1]
@@ -53,7 +54,7 @@ async def json_body(request: Request, model: type[Model], *, patch: bool = False
     if not isinstance(raw, dict):
         raise bad_request("INVALID_BODY", "the body must be a JSON object")
     try:
-        return model.parse_obj(raw), raw
+        return model.model_validate(raw), raw
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise bad_request("INVALID_BODY", problems[:500]) from None

@@ -5,7 +5,7 @@ Tests complete synchronously: the ``POST`` answers 201 with state ``completed`` 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -62,7 +62,7 @@ async def create_service_test(request: Request) -> Response:
         spec_id=body.testSpecification.id,
         person=person,
         line=line,
-        now=datetime.now(timezone.utc),
+        now=datetime.now(UTC),
         hrefs=store.hrefs,
         related_party=[holder],
     )

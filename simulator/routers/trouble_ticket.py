@@ -6,7 +6,7 @@ that customer's. The expected resolution date follows the severity's SLA when th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
@@ -55,7 +55,7 @@ async def create_ticket(request: Request) -> Response:
     store = store_of(request)
     customer_id = _check_parties(store, body)
     plain = _plain(body)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     name = (store["customer"].get(customer_id) or {}).get("name")
     for party in plain.get("relatedParty", []):
         if party["@referredType"] == "Customer":
@@ -102,7 +102,7 @@ async def patch_ticket(ticket_id: str, request: Request) -> Response:
         raise TmfError(409, "TICKET_CLOSED", "Conflict", f"ticket {ticket_id} is {current['status']}")
     if "relatedParty" in raw or "relatedEntity" in raw:
         _check_parties(store, body, current)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     plain = _plain(body)
     updated = {k: v for k, v in current.items() if raw.get(k, "") is not None}
     updated.update({k: plain[k] for k in raw if k in plain})
@@ -142,7 +142,7 @@ def _check_parties(store: Store, body: TicketFields, current: Json | None = None
 
 def _plain(body: TicketFields) -> Json:
     """The body as JSON with TMF names (``@referredType``) and RFC 3339 datetimes, unset attributes left out."""
-    return cast(Json, _jsonable(body.dict(by_alias=True, exclude_none=True)))
+    return cast(Json, _jsonable(body.model_dump(by_alias=True, exclude_none=True)))
 
 
 def _stamped(notes: list[Json], now: datetime) -> list[Json]:
@@ -152,7 +152,7 @@ def _stamped(notes: list[Json], now: datetime) -> list[Json]:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        return iso(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):

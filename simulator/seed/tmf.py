@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ PENNY = Decimal("0.01")
 
 def iso(moment: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``, as the TMF examples write it."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def gbp(amount: Decimal) -> Json:

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import jsonschema
 import pytest
 
-from core.settings import PROJECT_ROOT
+from simulator.settings import PROJECT_ROOT
 
 SPEC_FILES = {
     "customerManagement": "TMF629-Customer-v4.0.0.swagger.json",

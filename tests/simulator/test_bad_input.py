@@ -122,7 +122,8 @@ def test_bad_service_test_bodies(http: httpx.Client, content: bytes, headers: di
     [{"severity": "Apocalyptic"}, {"ticketType": None}, {"relatedParty": []},
      {"relatedParty": [{"id": "CUST-999999", "@referredType": "Customer"}]},
      {"relatedEntity": [{"id": "SVC-000002-1", "role": "affectedService", "@referredType": "Service"}]},
-     {"id": "TT-000001"}, {"creationDate": "2020-01-01T00:00:00Z"}, {"description": ""}, {"note": [{"author": "x"}]}],
+     {"id": "TT-000001"}, {"creationDate": "2020-01-01T00:00:00Z"}, {"description": ""}, {"note": [{"author": "x"}]},
+     {"channel": {"id": "web", "referred_type": "Channel"}}],
 )  # fmt: skip
 def test_bad_ticket_bodies(http: httpx.Client, change: dict[str, object]) -> None:
     body = {k: v for k, v in {**TICKET_BODY, **change}.items() if v is not None}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.settings import PROJECT_ROOT
 from simulator.scenarios import SCENARIOS
+from simulator.settings import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "oss-simulator.md"
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -115,7 +115,7 @@ def test_healthz_and_scenarios(simulator: RunningSimulator) -> None:
 
 
 async def test_bearer_token_is_required_when_configured() -> None:
-    app = create_app(SimulatorConfig(token="s3cret", anchor=datetime(2025, 6, 1, tzinfo=timezone.utc)))
+    app = create_app(SimulatorConfig(token="s3cret", anchor=datetime(2025, 6, 1, tzinfo=UTC)))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sim/tmf-api") as client:
         refused = await client.get(CUSTOMER)
@@ -127,7 +127,7 @@ async def test_bearer_token_is_required_when_configured() -> None:
 
 
 async def test_the_admin_api_needs_its_own_token_not_the_tmf_one() -> None:
-    anchor = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    anchor = datetime(2025, 6, 1, tzinfo=UTC)
     config = SimulatorConfig(token="tmf-s3cret", admin_token="admin-s3cret", anchor=anchor)
     transport = httpx.ASGITransport(app=create_app(config))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
@@ -146,16 +146,19 @@ async def test_the_admin_api_needs_its_own_token_not_the_tmf_one() -> None:
 @pytest.mark.parametrize(
     ("extra", "refusal"),
     [
-        ({}, "TRIAGE_SIMULATOR_IN_PRODUCTION"),
-        ({"TRIAGE_SIMULATOR_IN_PRODUCTION": "true"}, "TRIAGE_SIMULATOR_ADMIN_TOKEN"),
+        ({}, "or set TRIAGE_SIMULATOR_IN_PRODUCTION=true for a demonstration"),
+        ({"TRIAGE_SIMULATOR_IN_PRODUCTION": "true"}, "own token in production: set TRIAGE_SIMULATOR_ADMIN_TOKEN"),
+        (
+            {"TRIAGE_SIMULATOR_IN_PRODUCTION": "true", "TRIAGE_SIMULATOR_ADMIN_TOKEN": "change-me-please-now"},
+            "production needs real secrets: TRIAGE_SIMULATOR_ADMIN_TOKEN is a placeholder from an example file",
+        ),
     ],
 )
 def test_production_runs_the_simulator_only_when_asked_and_never_with_an_open_admin_api(
     extra: dict[str, str], refusal: str
 ) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
-    env.update(TRIAGE_ENV="production", TRIAGE_RASA_TOKEN="Zk3p9QvT2mX8rL5wY1bN",
-               TRIAGE_SMS_GATEWAY_URL="https://sms.example/api", **extra)  # fmt: skip
+    env.update(TRIAGE_ENV="production", **extra)
     run = subprocess.run(
         [sys.executable, "-m", "simulator", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
     )

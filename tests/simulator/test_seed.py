@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from simulator.scenarios import ARCHETYPES, SCENARIOS
 from simulator.seed import Dataset, generate_dataset
 from simulator.seed.network import ALARM_SPECS, affects
 
-ANCHOR = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+ANCHOR = datetime(2025, 6, 1, 12, tzinfo=UTC)
 ROOT = "http://127.0.0.1:8080/tmf-api"
 
 
