@@ -16,11 +16,8 @@ from rasa_sdk.types import DomainDict
 from actions.escalation import escalate
 from actions.identity import IdentifyCustomer
 
-QUESTIONS = {
-    "change_plan": "Which service would you like to change (broadband, mobile or TV), and to what?",
-    "cancel_service": "Which service would you like to cancel? And if you don't mind saying, why are you leaving?",
-    "move_home": "What's the new address, with its postcode, and which services are moving with you?",
-}
+QUESTIONS = {"change_plan": "utter_ask_plan_change", "cancel_service": "utter_ask_cancellation",
+             "move_home": "utter_ask_home_move"}  # fmt: skip
 MIN_DETAIL_CHARS = 3
 
 
@@ -29,8 +26,7 @@ class ActionAskChangeDetails(Action):
         return "action_ask_change_details"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        question = QUESTIONS.get(tracker.get_slot("problem") or "", "What would you like to change?")
-        dispatcher.utter_message(text=question)
+        dispatcher.utter_message(response=QUESTIONS.get(tracker.get_slot("problem") or "", "utter_ask_change"))
         return []
 
 
@@ -48,7 +44,7 @@ class ValidateChangeRequestForm(IdentifyCustomer, FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < MIN_DETAIL_CHARS:
-            dispatcher.utter_message(text="Could you tell me a little more, so the team has what they need?")
+            dispatcher.utter_message(response="utter_ask_more_detail")
             return {"change_details": None}
         return {"change_details": text}
 
@@ -69,10 +65,8 @@ class ActionSubmitChangeRequest(Action):
         findings.update(request=problem, details=details, when=when)
         tracker.slots["findings"] = findings
         if not tracker.get_slot("verified"):
-            dispatcher.utter_message(
-                text="I couldn't confirm your details, so the team will check them with you first."
-            )
-        dispatcher.utter_message(text="Thanks, I've got what the team needs.")
+            dispatcher.utter_message(response="utter_team_will_check_details")
+        dispatcher.utter_message(response="utter_team_has_what_it_needs")
         return escalate(
             dispatcher,
             tracker,

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from actions.diagnosis import Context
-from actions.wording import payment_failure, sentences, spelled_out
+from actions.glossary import bill_change_lines, date, money, payment_failure
 from core.oss import models as m
-from core.oss.billdiff import BillChange
 
-CHANGE_WORDS = {
-    "roaming": "roaming charges",
-    "oneOffCharge": "a one-off charge",
-    "duplicateCharge": "a charge that appears twice",
-    "planChange": "a plan change part-way through the month (charged pro rata)",
-    "priceChange": "a price change",
-    "usage": "more usage than last month",
-    "newService": "a new service",
-    "removedService": "a service that ended",
-}
-# What a change that made the bill go DOWN is called, where it differs.
-DROP_WORDS = {
-    "usage": "less usage than last month",
-    "roaming": "less roaming than last month",
-    "priceChange": "a price reduction",
-    "oneOffCharge": "a one-off credit",
-}
-
-
-def money(amount: Decimal) -> str:
-    return f"£{abs(amount):.2f}"
-
-
-def describe(change: BillChange) -> str:
-    """One line of "why the bill changed": what, in words, and by how much, up or down."""
-    words = CHANGE_WORDS if change.amount >= 0 else {**CHANGE_WORDS, **DROP_WORDS}
-    what = words.get(change.kind) or spelled_out(change.kind)
-    direction = "more" if change.amount >= 0 else "less"
-    return f"{what[0].upper()}{what[1:]}: {money(change.amount)} {direction} ({change.description})"
+CHANGES_SHOWN = 5  # the biggest changes of a bill; more is a wall of text, and the agent sees them all
+RIGHT_OR_WRONG = [{"title": "Yes, that's right", "payload": "/affirm"},
+                  {"title": "No, something's wrong", "payload": "/deny"}]  # fmt: skip
 
 
 async def require_account(ctx: Context) -> str | None:
     if ctx.account_id is None:
-        ctx.say("I can't find a billing account linked to you.")
+        ctx.say("utter_no_billing_account")
         ctx.escalate("no_account_found", "No billing account on the customer record.")
     return ctx.account_id
 
@@ -56,23 +27,18 @@ async def bill_too_high(ctx: Context) -> None:
     ctx.note(bill_difference=str(comparison.difference), bill=current.id, previous_bill=previous.id,
              bill_reasons=[c.kind for c in comparison.changes])  # fmt: skip
     if comparison.difference <= 0:
-        ctx.say(
-            f"Your latest bill is {current.amount_due}, which isn't higher than the one before ({previous.amount_due})."
-        )
+        ctx.say("utter_bill_not_higher", amount=current.amount_due, previous=previous.amount_due)
         return
-    lines = "\n".join(f"• {describe(c)}" for c in comparison.changes[:5])
     ctx.say(
-        f"Your latest bill is {current.amount_due}, {money(comparison.difference)} more than the one before "
-        f"({previous.amount_due}). Here's why:\n{lines}"
+        "utter_bill_higher",
+        amount=current.amount_due,
+        difference=money(comparison.difference),
+        previous=previous.amount_due,
+        changes=bill_change_lines(comparison.changes[:CHANGES_SHOWN]),
     )
     duplicates = [c for c in comparison.changes if c.kind == "duplicateCharge"]
     if not duplicates:
-        ctx.say(
-            "Does that all look right? If something there isn't right, say so and I'll pass it to our billing "
-            "team, with what I've found.",
-            buttons=[{"title": "Yes, that's right", "payload": "/affirm"},
-                     {"title": "No, something's wrong", "payload": "/deny"}],
-        )  # fmt: skip
+        ctx.say("utter_bill_offer_dispute", buttons=RIGHT_OR_WRONG)
         ctx.expect("billing_dispute")
         return
     duplicate = duplicates[0]
@@ -85,9 +51,7 @@ async def bill_too_high(ctx: Context) -> None:
     )
     ticket = await ctx.lookups.client.create_ticket(draft, journal=ctx.lookups.journal)
     ctx.note(ticket=ticket.id, diagnosis="duplicate_charge")
-    ctx.say(
-        f"That duplicate charge is our mistake. I've opened billing dispute {ticket.id} for {money(duplicate.amount)}."
-    )
+    ctx.say("utter_duplicate_charge_disputed", ticket=ticket.id, amount=money(duplicate.amount))
     ctx.escalate(
         "duplicate_charge",
         f"Duplicate charge of {money(duplicate.amount)} on bill {current.id}; dispute {ticket.id} opened.",
@@ -96,26 +60,31 @@ async def bill_too_high(ctx: Context) -> None:
 
 
 async def ask_bill(ctx: Context) -> None:
+    """What is owed and when, one sentence a fact: the latest bill, the balance, the last payment that went
+    through; and a pointer to the failed payment if the latest one failed."""
     account = await require_account(ctx)
     if account is None:
         return
     details = await ctx.lookups.client.get_billing_account(account, journal=ctx.lookups.journal)
     bills = await ctx.lookups.client.list_bills(account, limit=1, journal=ctx.lookups.journal)
     payments = await ctx.lookups.client.list_payments(account, journal=ctx.lookups.journal)
-    parts = []
+    done = [p for p in payments if not p.failed]
+    paid = done[0] if done and done[0].date and done[0].amount else None
+    if not bills and details.balance is None and paid is None:
+        ctx.say("utter_no_bills_yet")
     if bills:
         bill = bills[0]
-        due = f", due {bill.due_date:%-d %B}" if bill.due_date else ""
-        parts.append(f"Your latest bill is {bill.amount_due}{due}")
         ctx.note(bill=bill.id)
+        if bill.due_date:
+            ctx.say("utter_latest_bill_due", amount=bill.amount_due, due=date(bill.due_date))
+        else:
+            ctx.say("utter_latest_bill", amount=bill.amount_due)
     if details.balance is not None:
-        parts.append(f"your balance is {details.balance}")
-    done = [p for p in payments if not p.failed]
-    if done and done[0].date and done[0].amount:
-        parts.append(f"your last payment was {done[0].amount} on {done[0].date:%-d %B}")
-    ctx.say(sentences(parts) or "I couldn't find any bills on your account yet.")
+        ctx.say("utter_balance", balance=details.balance)
+    if paid is not None and paid.date:
+        ctx.say("utter_last_payment", amount=paid.amount, paid_on=date(paid.date))
     if any(p.failed for p in payments[:1]):
-        ctx.say("Your most recent payment didn't go through; say \"payment problem\" and I'll explain why.")
+        ctx.say("utter_latest_payment_failed")
 
 
 async def payment_problem(ctx: Context) -> None:
@@ -127,15 +96,15 @@ async def payment_problem(ctx: Context) -> None:
     if not failed:
         ctx.note(diagnosis="no_failed_payment")
         last = payments[0] if payments else None
-        seen = f" Your last payment of {last.amount} on {last.date:%-d %B} went through." if last and last.date else ""
-        ctx.say("I can't see a failed payment on your account." + seen)
+        if last and last.date and last.amount:
+            ctx.say("utter_no_failed_payment_last_went_through", amount=last.amount, paid_on=date(last.date))
+        else:
+            ctx.say("utter_no_failed_payment")
         return
     payment = failed[0]
-    reason = payment_failure(payment.reason)
     ctx.note(failed_payment=payment.id, failed_reason=payment.reason, diagnosis="failed_payment")
-    when = f" on {payment.date:%-d %B}" if payment.date else ""
-    ctx.say(
-        f"Your payment of {payment.amount}{when} failed because {reason}. Once that's sorted with your bank, "
-        "you can pay the balance by card in the app, or ask me for a person and our billing team will take "
-        "the payment or change how you pay."
-    )
+    reason = payment_failure(payment.reason)
+    if payment.date:
+        ctx.say("utter_payment_failed_on", amount=payment.amount, paid_on=date(payment.date), reason=reason)
+    else:
+        ctx.say("utter_payment_failed", amount=payment.amount, reason=reason)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import glossary
 from actions.diagnosis import Context, run_safely
 from actions.lookups import Lookups
 from actions.satisfaction import ask_how_we_did
-from actions.wording import payment_failure
 from core.oss import models as m
 from core.oss.identifiers import outward_code
 
@@ -21,27 +21,15 @@ DID_IT_WORK: list[dict[str, str]] = [
     {"title": "Yes, it works", "payload": "/affirm"},
     {"title": "No, still broken", "payload": "/deny"},
 ]
-
-HOME_FIX_STEPS = {
-    "customerPremisesEquipment": (
-        "The test reaches your line but not your router, so let's restart it: switch the router off at the wall, "
-        "wait 30 seconds, switch it back on and give it 3 minutes. Check the cable from the wall socket is "
-        "firmly in the DSL/fibre port."
-    ),
-    "homeWiring": (
-        "Your line is fine up to the main socket, so the fault is in the wiring inside your home. Plug the router "
-        "straight into the main (master) socket, with the filter if you have one, not an extension."
-    ),
-    "none": (
-        "Your line tests fine all the way to the router, so the problem is inside the home. Restart the router, "
-        "move closer to it, and if your devices offer a 5 GHz network, try that one."
-    ),
-}
-FAULT_WORDS = {"accessLine": "on the line between your home and the exchange", "network": "in our network"}
+TEXT_ME: list[dict[str, str]] = [{"title": "Yes please", "payload": "/affirm"},
+                                 {"title": "No thanks", "payload": "/deny"}]  # fmt: skip
+# What the line test says is wrong inside the home -> the steps to try (domain.yml), ending "Did that fix it?".
+HOME_FIX_STEPS = {"customerPremisesEquipment": "utter_home_fix_router", "homeWiring": "utter_home_fix_wiring",
+                  "none": "utter_home_fix_inside"}  # fmt: skip
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%A %-d %B at %H:%M") if moment else "as soon as possible"
+    return glossary.moment(moment) if moment else "as soon as possible"
 
 
 def speed(test: m.ServiceTestResult) -> float | None:
@@ -59,10 +47,12 @@ async def first_service(ctx: Context, kind: str) -> m.Service | None:
 async def tell_outage(ctx: Context, alarm: m.Alarm, what: str) -> None:
     ctx.note(alarm=alarm.id, alarm_severity=alarm.severity, diagnosis="outage")
     ctx.say(
-        f"There's a known fault affecting {what} in your area ({alarm.problem or 'network outage'}, since "
-        f"{when(alarm.raised_at)}). Our engineers expect it to be fixed by {when(alarm.estimated_restoration)}. "
-        "Would you like a text when it's back?",
-        buttons=[{"title": "Yes please", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}],
+        "utter_known_outage",
+        buttons=TEXT_ME,
+        affected=what,
+        fault=alarm.problem or glossary.UNNAMED_FAULT,
+        since=when(alarm.raised_at),
+        fixed_by=when(alarm.estimated_restoration),
     )
     ctx.expect("outage_notification")
 
@@ -73,10 +63,7 @@ async def open_fault_ticket(ctx: Context, service: m.Service, test: m.ServiceTes
     if existing:
         ticket = existing[0]
         ctx.note(ticket=ticket.id)
-        ctx.say(
-            f"The test found a fault {FAULT_WORDS.get(fault, 'on your line')}, and there's already an open "
-            f"fault ticket for it ({ticket.id})."
-        )
+        ctx.say("utter_fault_already_ticketed", place=glossary.fault_place(fault), ticket=ticket.id)
         ctx.escalate(
             "fault_with_open_ticket",
             f"Line test: {test.summary}. Ticket {ticket.id} is already open.",
@@ -94,16 +81,17 @@ async def open_fault_ticket(ctx: Context, service: m.Service, test: m.ServiceTes
     ticket = await ctx.lookups.client.create_ticket(draft, journal=ctx.lookups.journal)
     ctx.note(ticket=ticket.id, diagnosis="fault_ticket_opened")
     ctx.say(
-        f"The test found a fault {FAULT_WORDS.get(fault, 'on your line')}, which our engineers need to fix. "
-        f"I've opened fault ticket {ticket.id}; we expect it fixed by {when(ticket.expected_resolution)}. "
-        f"You don't need to do anything else. For an update, ask me about ticket {ticket.id} here any time."
+        "utter_fault_ticket_opened",
+        place=glossary.fault_place(fault),
+        ticket=ticket.id,
+        fixed_by=when(ticket.expected_resolution),
     )
 
 
 async def broadband(ctx: Context) -> None:
     service = await first_service(ctx, "broadband")
     if service is None:
-        ctx.say("I can't see a broadband service on your account.")
+        ctx.say("utter_no_service_of_kind", kind="broadband")
         ctx.escalate("no_service_found", "No broadband service in the inventory for this customer.")
         return
     ctx.note(service=service.id)
@@ -111,7 +99,7 @@ async def broadband(ctx: Context) -> None:
     if alarms:
         await tell_outage(ctx, alarms[0], "broadband")
         return
-    ctx.say("There's no known outage in your area, so I'm running a test on your line now.")
+    ctx.say("utter_testing_line")
     test = await ctx.lookups.client.run_service_test(service, journal=ctx.lookups.journal)
     ctx.note(line_test=test.fault_location if not test.passed else "pass", line_test_id=test.id)
     measured = speed(test)
@@ -120,22 +108,18 @@ async def broadband(ctx: Context) -> None:
         and service.min_guaranteed_mbps and measured < service.min_guaranteed_mbps
     ):  # fmt: skip
         ctx.note(measured_mbps=measured, guaranteed_mbps=service.min_guaranteed_mbps)
-        ctx.say(
-            f"Your line is running at {measured:g} Mbps, below the {service.min_guaranteed_mbps:g} Mbps "
-            "we guarantee for your plan."
-        )
+        if measured is not None and service.min_guaranteed_mbps:
+            ctx.say(
+                "utter_line_below_guarantee", measured=f"{measured:g}", guaranteed=f"{service.min_guaranteed_mbps:g}"
+            )
         await open_fault_ticket(ctx, service, test, "accessLine")
         return
-    if test.fault_location in FAULT_WORDS:
+    if test.fault_location in glossary.FAULT_PLACES:
         await open_fault_ticket(ctx, service, test, str(test.fault_location))
         return
     if ctx.problem == "report_slow_internet" and measured is not None and test.passed:
-        ctx.say(f"Your line is in sync at {measured:g} Mbps, which is what your plan should give.")
-    steps = HOME_FIX_STEPS.get(test.fault_location or "none", HOME_FIX_STEPS["none"])
-    ctx.say(
-        steps + " Did that fix it?",
-        buttons=DID_IT_WORK,
-    )
+        ctx.say("utter_line_in_sync", measured=f"{measured:g}")
+    ctx.say(HOME_FIX_STEPS.get(test.fault_location or "none", HOME_FIX_STEPS["none"]), buttons=DID_IT_WORK)
     ctx.tried(f"home fix: {test.fault_location or 'none'}")
     ctx.expect("home_fix")
 
@@ -143,7 +127,7 @@ async def broadband(ctx: Context) -> None:
 async def mobile(ctx: Context) -> None:
     service = await first_service(ctx, "mobile")
     if service is None:
-        ctx.say("I can't see a mobile service on your account.")
+        ctx.say("utter_no_service_of_kind", kind="mobile")
         ctx.escalate("no_service_found", "No mobile service in the inventory for this customer.")
         return
     ctx.note(service=service.id)
@@ -157,7 +141,7 @@ async def mobile(ctx: Context) -> None:
     test = await ctx.lookups.client.run_service_test(service, journal=ctx.lookups.journal)
     ctx.note(registration_test=test.fault_location if not test.passed else "pass", registration_test_id=test.id)
     if test.fault_location in {"sim", "provisioning"}:
-        ctx.say("Your SIM isn't set up on our network yet, which is something we have to fix on our side.")
+        ctx.say("utter_sim_not_set_up")
         ctx.escalate(
             "sim_not_provisioned",
             f"Registration check: {test.summary}.",
@@ -168,27 +152,25 @@ async def mobile(ctx: Context) -> None:
     if test.fault_location == "account":
         await tell_barring(ctx, service)
         return
-    ctx.say(
-        "Your number is registered on our network and there's no fault in your area. Please restart your "
-        "phone, check flight mode is off, and take the SIM out and put it back. Did that fix it?",
-        buttons=DID_IT_WORK,
-    )
+    ctx.say("utter_home_fix_phone", buttons=DID_IT_WORK)
     ctx.tried("device restart and SIM reseat")
     ctx.expect("home_fix")
 
 
 async def tell_barring(ctx: Context, service: m.Service) -> None:
     ctx.note(diagnosis="barred_for_non_payment")
-    text = "Your line is barred because of unpaid bills"
+    failed = []
     if ctx.account_id:
         payments = await ctx.lookups.client.list_payments(ctx.account_id, journal=ctx.lookups.journal)
         failed = [p for p in payments if p.failed]
-        if failed:
-            text += (
-                f": {len(failed)} payment{'s' if len(failed) > 1 else ''} failed, the last one because "
-                f"{payment_failure(failed[0].reason)}"
-            )
-    ctx.say(text + ". Once the balance is paid the bar is lifted, usually within an hour.")
+    if not failed:
+        ctx.say("utter_line_barred")
+    else:
+        reason = glossary.payment_failure(failed[0].reason)
+        if len(failed) == 1:
+            ctx.say("utter_line_barred_payment_failed", reason=reason)
+        else:
+            ctx.say("utter_line_barred_payments_failed", count=len(failed), reason=reason)
     ctx.escalate(
         "barred_for_non_payment",
         "Mobile line barred for non-payment.",
@@ -211,16 +193,13 @@ class ActionCheckOutage(Action):
 async def check_area(ctx: Context) -> None:
     area = outward_code(ctx.tracker.get_slot("postcode") or "")
     if area is None:
-        ctx.say("I couldn't read that postcode, so I can't check the area.")
+        ctx.say("utter_postcode_unreadable")
         return
     alarms = await ctx.lookups.client.list_alarms(area=area, journal=ctx.lookups.journal)
     affecting = [a for a in alarms if a.active and a.service_affecting]
     if not affecting:
         ctx.note(area=area, diagnosis="no_outage")
-        ctx.say(
-            f"There are no known outages in {area} right now. If your own service isn't working, tell me "
-            "what's happening and I'll test it."
-        )
+        ctx.say("utter_no_outage_in_area", area=area)
         return
     alarm = affecting[0]
     ctx.note(area=area)
@@ -237,7 +216,7 @@ class ActionHomeFixResult(Action):
         ctx = Context(dispatcher, tracker, Lookups(tracker))
         ctx.events.append(SlotSet("awaiting", None))
         if (tracker.latest_message.get("intent") or {}).get("name") in {"affirm", "thank"}:
-            ctx.note(home_fix="worked", resolved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            ctx.note(home_fix="worked", resolved_at=datetime.now(UTC).isoformat(timespec="seconds"))
             dispatcher.utter_message(response="utter_glad_fixed")
             dispatcher.utter_message(response="utter_anything_else")
             ask_how_we_did(dispatcher, tracker)  # resolved by the bot
@@ -253,7 +232,7 @@ async def retest(ctx: Context) -> None:
         test = await ctx.lookups.client.run_service_test(service, journal=ctx.lookups.journal)
         ctx.note(retest=test.fault_location if not test.passed else "pass", retest_id=test.id)
         ctx.tried("re-test after the home fix")
-    ctx.say("Thanks for trying that. This needs one of our technicians.")
+    ctx.say("utter_needs_a_technician")
     ctx.escalate(
         "home_fix_failed",
         "Home fix steps did not help; see both test results in the evidence.",

@@ -87,26 +87,16 @@ class ActionHandleUnclear(Action):
             return []
         latest = (tracker.latest_message.get("intent") or {}).get("name")
         if latest == "nlu_fallback" and tracker.get_slot("awaiting"):
-            dispatcher.utter_message(text="Sorry, I didn't catch that. Was that a yes or a no?", buttons=YES_NO)
+            dispatcher.utter_message(response="utter_yes_or_no", buttons=YES_NO)
             return []
         guesses = suggestions(tracker) if latest == "nlu_fallback" else []
         if guesses:
-            dispatcher.utter_message(
-                text="Sorry, I'm not sure I got that. Did you mean one of these? Or put it another way.",
-                buttons=[*guesses, {"title": "Talk to a person", "payload": "/request_human"}],
-            )
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=[*guesses, PERSON])
             return []
-        if latest == "out_of_scope":
-            text = (
-                "That's not something I can help with here. I can check broadband and mobile problems, "
-                "outages, bills and payments, orders and fault tickets, or get you a person."
-            )
-        else:
-            text = (
-                "Sorry, I didn't quite get that. Could you put it another way? For example "
-                '"my broadband keeps dropping" or "why is my bill higher this month".'
-            )
-        dispatcher.utter_message(text=text, buttons=list(WHAT_I_CAN_DO))
+        dispatcher.utter_message(
+            response="utter_out_of_scope" if latest == "out_of_scope" else "utter_put_it_another_way",
+            buttons=list(WHAT_I_CAN_DO),
+        )
         return []
 
 
@@ -120,7 +110,7 @@ class ActionHandleComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         complaints = user_intents(tracker).count("complain")
         if complaints >= COMPLAINTS:
-            dispatcher.utter_message(text="I hear you, and I'm sorry. This needs a person, not me.")
+            dispatcher.utter_message(response="utter_complaint_needs_a_person")
             return escalate(
                 dispatcher,
                 tracker,

@@ -18,23 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
+from actions.glossary import DEFAULT_SYSTEM, SYSTEM_NAMES
 from actions.lookups import Lookups
 from actions.repeats import avoid_repeating
 from core.oss.errors import OssError, OssUnavailable
 
 log = logging.getLogger(__name__)
-
-SYSTEM_NAMES = {
-    "customerManagement": "customer records",
-    "accountManagement": "account system",
-    "serviceInventory": "service records",
-    "alarmManagement": "network monitoring",
-    "serviceTestManagement": "line test system",
-    "customerBillManagement": "billing system",
-    "paymentManagement": "payments system",
-    "productOrderingManagement": "order system",
-    "troubleTicket": "fault ticket system",
-}
 
 
 @dataclass
@@ -63,8 +52,11 @@ class Context:
     def problem(self) -> str:
         return str(self.tracker.get_slot("problem") or "")
 
-    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
-        self.dispatcher.utter_message(text=text, buttons=buttons or [])
+    def say(self, response: str, *, buttons: list[dict[str, str]] | None = None, **values: object) -> None:
+        """Send the domain.yml response ``response`` filled with ``values`` (each as text: Rasa formats strings)."""
+        self.dispatcher.utter_message(
+            response=response, buttons=buttons or [], **{name: str(value) for name, value in values.items()}
+        )
 
     def note(self, **findings: Any) -> None:
         self.findings.update(findings)
@@ -114,15 +106,14 @@ async def run_safely(ctx: Context, diagnosis: Diagnosis) -> list[EventType]:
     try:
         await diagnosis(ctx)
     except OssUnavailable as exc:
-        system = SYSTEM_NAMES.get(exc.api, "systems")
         ctx.note(oss_unavailable=exc.api)
-        ctx.say(f"I can't reach our {system} right now, so I can't finish checking this myself.")
+        ctx.say("utter_system_unreachable", system=SYSTEM_NAMES.get(exc.api, DEFAULT_SYSTEM))
         ctx.escalate("oss_unavailable", f"{exc.api} was unavailable ({exc.cause}) during the diagnosis.")
     except OssError as exc:
         # A refusal or a missing record the flow did not expect: an integration fault, not the customer's.
         log.error("unexpected OSS/BSS answer in %s: %s", ctx.problem, exc)
         ctx.note(oss_error=f"{exc.api}.{exc.operation}: {exc.outcome}")
-        ctx.say("Something went wrong while I was checking our systems, so I can't finish this myself.")
+        ctx.say("utter_system_went_wrong")
         ctx.escalate("oss_error", f"{exc.api}.{exc.operation} answered {exc.outcome}: {exc.message}")
     return ctx.finish()
 
@@ -141,7 +132,7 @@ class ActionDiagnose(Action):
             ctx.escalate("bot_cannot_finish", f"No automated diagnosis for {ctx.problem or 'this request'}.")
             return ctx.finish()
         events = await run_safely(ctx, diagnosis)
-        avoid_repeating(dispatcher, tracker)
+        avoid_repeating(dispatcher, tracker, domain)
         return events
 
     @staticmethod

@@ -8,7 +8,7 @@ diagnosis step hands the customer to a person with the failed attempts in the ca
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -132,9 +132,7 @@ class IdentifyCustomer:
         except OssNotFound:
             customer = None
         except OssUnavailable:
-            dispatcher.utter_message(
-                text="I can't reach our customer records right now, so I can't check your details."
-            )
+            dispatcher.utter_message(response="utter_customer_records_unreachable")
             return {
                 "customer_ref": ref,
                 "postcode": postcode,
@@ -148,12 +146,14 @@ class IdentifyCustomer:
                 "name": customer.name,
                 "account_ids": list(customer.account_ids),
                 "method": f"{method} + postcode",
-                "verified_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "verified_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "failed_attempts": int(tracker.get_slot("verification_failures") or 0),
                 "services": await _services_of(lookups, customer.id),
             }
-            first_name = customer.name.split()[0] if customer.name else "there"
-            dispatcher.utter_message(text=f"Thanks {first_name}, that's you confirmed.")
+            if customer.name:
+                dispatcher.utter_message(response="utter_identity_confirmed", first_name=customer.name.split()[0])
+            else:
+                dispatcher.utter_message(response="utter_identity_confirmed_unnamed")
             return {
                 "customer_ref": ref,
                 "postcode": postcode,
@@ -163,7 +163,7 @@ class IdentifyCustomer:
             }
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         if failures >= VERIFICATION_FAILURES:
-            dispatcher.utter_message(text="I'm sorry, those details still don't match what we hold.")
+            dispatcher.utter_message(response="utter_details_still_do_not_match")
             return {
                 "customer_ref": ref,
                 "postcode": postcode,
@@ -174,10 +174,10 @@ class IdentifyCustomer:
         # Keep the number and re-ask only the postcode; which part was wrong is not said, so the answer does not
         # tell a stranger whether an account number exists.
         tries_left = VERIFICATION_FAILURES - failures
-        dispatcher.utter_message(
-            response="utter_details_do_not_match",
-            tries=f"{tries_left} more {'try' if tries_left == 1 else 'tries'}",
-        )
+        if tries_left == 1:
+            dispatcher.utter_message(response="utter_details_do_not_match_last_try")
+        else:
+            dispatcher.utter_message(response="utter_details_do_not_match", tries=str(tries_left))
         return {"customer_ref": ref, "postcode": None, "verification_failures": failures, **lookups.slots()}
 
 

@@ -41,12 +41,12 @@ def typed_number(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-def subscriptions(redis: Redis[bytes]) -> SubscriptionStore:
+def subscriptions(redis: Redis) -> SubscriptionStore:
     settings = get_settings()
     return SubscriptionStore(redis, settings.notify_ttl_s, settings.notify_max_per_alarm)
 
 
-def redis_client() -> Redis[bytes]:
+def redis_client() -> Redis:
     """A client per action run: cheap next to the lookups, and never tied to another run's event loop."""
     return Redis.from_url(get_settings().effective_redis_url, socket_timeout=3, socket_connect_timeout=3)
 

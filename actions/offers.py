@@ -12,8 +12,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.billing import CHANGE_WORDS
 from actions.escalation import escalate
+from actions.glossary import BILL_CHANGES
 from actions.satisfaction import ask_how_we_did
 
 CUSTOMER_LINES = 3  # of the customer's own words in a dispute's summary
@@ -60,7 +60,7 @@ def offer_of(tracker: Tracker) -> str | None:
 
 def billing_dispute(dispatcher: CollectingDispatcher, tracker: Tracker, said: str) -> list[EventType]:
     findings = tracker.get_slot("findings") or {}
-    reasons = ", ".join(CHANGE_WORDS.get(str(r), str(r)) for r in findings.get("bill_reasons") or []) or "see findings"
+    reasons = ", ".join(BILL_CHANGES.get(str(r), str(r)) for r in findings.get("bill_reasons") or []) or "see findings"
     return escalate(
         dispatcher,
         tracker,

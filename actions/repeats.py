@@ -3,13 +3,17 @@ question the first one asked stays open (a "that's wrong" after it still reaches
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 MIN_REPEAT_CHARS = 40  # short lines ("Thanks Sam, that's you confirmed.") may fairly be said again
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
+# A {variable} of a response, as Rasa 3.6's interpolate_text finds it (rasa/core/nlg/interpolator.py).
+_PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 
 
 def previous_bot_texts(tracker: Tracker) -> set[str]:
@@ -25,13 +29,22 @@ def previous_bot_texts(tracker: Tracker) -> set[str]:
     return texts
 
 
-def avoid_repeating(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+def rendered(message: dict[str, Any], tracker: Tracker, domain: DomainDict) -> str:
+    """The text Rasa will send for a dispatched message: its text, or its domain.yml response filled in as Rasa
+    fills it (slots, then the message's variables; the first variation: these responses have one)."""
+    if message.get("text"):
+        return str(message["text"])
+    variations = (domain.get("responses") or {}).get(str(message.get("response") or "")) or [{}]
+    values = {**tracker.slots, **{k: v for k, v in message.items() if v is not None}}
+    template = str(variations[0].get("text") or "")
+    return _PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), template)
+
+
+def avoid_repeating(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> bool:
     """Replace this turn's answer when it repeats a paragraph of the last one; True when it did."""
     before = previous_bot_texts(tracker)
-    repeated = [
-        m for m in dispatcher.messages
-        if len(str(m.get("text") or "")) >= MIN_REPEAT_CHARS and str(m.get("text")).strip() in before
-    ]  # fmt: skip
+    texts = [rendered(m, tracker, domain).strip() for m in dispatcher.messages]
+    repeated = [text for text in texts if len(text) >= MIN_REPEAT_CHARS and text in before]
     if not repeated:
         return False
     kept: list[dict[str, Any]] = [m for m in dispatcher.messages if m.get("custom")]  # a handoff still happens

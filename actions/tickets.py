@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from actions import glossary
 from actions.diagnosis import Context
-from actions.wording import spelled_out
 from core.oss import models as m
 from core.oss.errors import OssNotFound
-
-STATUS_WORDS = {"acknowledged": "logged", "inProgress": "being worked on", "pending": "waiting on an update",
-                "held": "on hold", "resolved": "resolved", "closed": "closed"}  # fmt: skip
 
 
 def normal_ticket_id(typed: str) -> str:
@@ -34,23 +31,17 @@ async def ticket_status(ctx: Context) -> None:
     try:
         ticket = await find_ticket(ctx)
     except OssNotFound:
-        ctx.say("I can't find that ticket on your account. Could you check the reference? It looks like TT-123456.")
+        ctx.say("utter_ticket_not_found")
         return
     if ticket is None:
-        ctx.say(
-            "You don't have any open fault tickets with us. If something isn't working, tell me what's "
-            "happening and I'll check it."
-        )
+        ctx.say("utter_no_open_tickets")
         return
     ctx.note(ticket=ticket.id, ticket_status=ticket.status)
-    status = STATUS_WORDS.get(ticket.status or "") or (spelled_out(ticket.status) if ticket.status else "open")
+    status = glossary.ticket_state(ticket.status)
     expected = ticket.expected_resolution
-    if ticket.past_sla(datetime.now(timezone.utc)):
+    if expected is not None and ticket.past_sla(datetime.now(UTC)):
         ctx.note(diagnosis="ticket_past_sla")
-        ctx.say(
-            f"Your ticket {ticket.id} is {status}, but it should have been fixed by "
-            f"{expected:%A %-d %B}. I'm sorry, we've missed that."
-        )
+        ctx.say("utter_ticket_past_due", ticket=ticket.id, status=status, due=glossary.day(expected))
         ctx.escalate(
             "ticket_past_sla",
             f"Ticket {ticket.id} past its expected resolution {expected:%Y-%m-%d}.",
@@ -60,10 +51,10 @@ async def ticket_status(ctx: Context) -> None:
         )
         return
     if ticket.open:
-        when = f" We expect it to be fixed by {expected:%A %-d %B}." if expected else ""
-        ctx.say(f"Your ticket {ticket.id} ({ticket.description or 'fault'}) is {status}.{when}")
+        what = ticket.description or glossary.UNNAMED_TICKET
+        if expected:
+            ctx.say("utter_ticket_open_due", ticket=ticket.id, what=what, status=status, due=glossary.day(expected))
+        else:
+            ctx.say("utter_ticket_open", ticket=ticket.id, what=what, status=status)
         return
-    ctx.say(
-        f"Your ticket {ticket.id} is {status}. If the problem is back, tell me what's happening and I'll "
-        "check it again."
-    )
+    ctx.say("utter_ticket_closed", ticket=ticket.id, status=status)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from core.oss import fields as f
 from core.oss import models as m
 from core.oss.fields import Malformed
 
-T = TypeVar("T")
 ETA = re.compile(r"estimated restoration(?: time)?:?\s*(\S+)", re.IGNORECASE)
 FALLOUT = re.compile(r"^(held|failed|in progress) at (\w+):\s*(.*)$", re.IGNORECASE)
 FAILED_PAYMENT = frozenset({"failed", "denied", "canceled"})
@@ -24,13 +23,13 @@ FAILED_PAYMENT = frozenset({"failed", "denied", "canceled"})
 __all__ = ["Malformed", "many", "one"]
 
 
-def one(payload: object, parse: Callable[[dict[str, Any]], T]) -> T:
+def one[T](payload: object, parse: Callable[[dict[str, Any]], T]) -> T:
     if not isinstance(payload, dict):
         raise Malformed(f"expected an object, got {type(payload).__name__}")
     return parse(payload)
 
 
-def many(payload: object, parse: Callable[[dict[str, Any]], T]) -> list[T]:
+def many[T](payload: object, parse: Callable[[dict[str, Any]], T]) -> list[T]:
     if not isinstance(payload, list):
         raise Malformed(f"expected a list, got {type(payload).__name__}")
     return [one(item, parse) for item in payload]

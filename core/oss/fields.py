@@ -6,7 +6,7 @@ Only what a resource cannot do without (its ``id``, a list that is not a list) r
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,4 +91,4 @@ def timestamp(value: object) -> datetime | None:
         moment = datetime.fromisoformat(f"{base}.{micro}{offset}")
     except ValueError:
         return None
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

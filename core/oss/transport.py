@@ -19,7 +19,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -95,7 +95,7 @@ class TmfTransport:
         journal: Journal | None = None,
     ) -> T:
         """Send ``call`` and parse its 2xx body; raise the client's domain errors for anything else."""
-        started_at = datetime.now(timezone.utc)
+        started_at = datetime.now(UTC)
         clock = time.perf_counter()
         breaker = self.breakers.get(call.api)
         if breaker is None:
@@ -131,9 +131,7 @@ class TmfTransport:
 
     def refuse(self, call: Call, message: str, code: str, journal: Journal | None) -> OssRejected:
         """A request the client refuses before sending (an identifier that cannot be valid), journaled."""
-        self._record(
-            call, datetime.now(timezone.utc), time.perf_counter(), "rejected", None, f"rejected: {message}", 0, journal
-        )
+        self._record(call, datetime.now(UTC), time.perf_counter(), "rejected", None, f"rejected: {message}", 0, journal)
         return OssRejected(call.api, call.operation, message, code=code)
 
     async def _attempt(self, call: Call, parse: Callable[[Any], T]) -> tuple[int, T]:
@@ -143,7 +141,7 @@ class TmfTransport:
             response = await asyncio.wait_for(
                 self._http.request(call.method, url, params=call.params, json=call.body), timeout
             )
-        except (asyncio.TimeoutError, httpx.TimeoutException):
+        except (TimeoutError, httpx.TimeoutException):
             raise OssUnavailable(call.api, call.operation, "timeout", f"no answer within {timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise OssUnavailable(call.api, call.operation, "connect", type(exc).__name__) from None

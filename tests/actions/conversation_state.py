@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from core.settings import PROJECT_ROOT
 
 DOMAIN: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")  # a {variable} of a response, as Rasa 3.6 finds it
 
 
 def user_event(intent: str, text: str = "", entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -49,7 +51,8 @@ def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def said(message: dict[str, Any]) -> str:
-    """What the customer reads of one dispatched message: its text, or its domain.yml response filled in."""
+    """What the customer reads of one dispatched message: its text, or its domain.yml response filled in (a
+    variable the action did not pass is a KeyError here, where Rasa would send the ``{placeholder}``)."""
     if message.get("text"):
         return str(message["text"])
     name = message.get("response")
@@ -61,6 +64,18 @@ def said(message: dict[str, Any]) -> str:
 
 def texts(dispatcher: CollectingDispatcher) -> str:
     return "\n".join(said(m) for m in dispatcher.messages)
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    """The domain.yml responses the action sent, in order (what a customer reads is decided by these names)."""
+    return [str(m["response"]) for m in dispatcher.messages if m.get("response")]
+
+
+def variables(dispatcher: CollectingDispatcher, response: str) -> dict[str, str]:
+    """The values the action filled into ``response`` (the first time it was sent)."""
+    message = next(m for m in dispatcher.messages if m.get("response") == response)
+    template = str(DOMAIN["responses"][response][0]["text"])
+    return {name: str(message[name]) for name in PLACEHOLDER.findall(template)}
 
 
 def handoff(dispatcher: CollectingDispatcher) -> dict[str, Any] | None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from actions.connectivity import ActionCheckOutage, ActionHomeFixResult
 from simulator.scenarios import BY_KEY
-from tests.actions.conversation_state import handoff, run, slot_values, texts, tracker
+from tests.actions.conversation_state import handoff, responses, run, slot_values, tracker, variables
 from tests.actions.diagnose import diagnose, verified_slots
 from tests.fixtures.simulator import RunningSimulator
 
 
 async def test_area_outage_is_told_with_its_eta_and_a_notification_offer(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("outage_area", "report_internet_down")
-    said = texts(dispatcher)
-    assert "known fault affecting broadband" in said and "expect it to be fixed by" in said
+    assert responses(dispatcher) == ["utter_known_outage"]
+    outage = variables(dispatcher, "utter_known_outage")
+    assert outage["affected"] == "broadband" and outage["fixed_by"] != "as soon as possible"
     assert slots["awaiting"] == "outage_notification"
     assert slots["findings"]["diagnosis"] == "outage" and slots["findings"]["alarm"]
     assert {"list_services", "list_alarms"} <= {e["operation"] for e in slots["evidence"]}
@@ -22,14 +23,16 @@ async def test_area_outage_is_told_with_its_eta_and_a_notification_offer(oss: Ru
 async def test_access_line_fault_opens_a_ticket_with_a_reference(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("access_line_fault", "report_internet_down")
     ticket = slots["findings"]["ticket"]
-    assert ticket.startswith("TT-") and ticket in texts(dispatcher)
+    assert ticket.startswith("TT-") and responses(dispatcher) == ["utter_testing_line", "utter_fault_ticket_opened"]
+    opened = variables(dispatcher, "utter_fault_ticket_opened")
+    assert opened["ticket"] == ticket and opened["place"] == "on the line between your home and the exchange"
     assert slots["findings"]["line_test"] == "accessLine"
     assert handoff(dispatcher) is None
 
 
 async def test_router_fault_guides_a_fix_then_a_failed_fix_is_retested_and_escalated(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("router_fault", "report_internet_down")
-    assert "restart" in texts(dispatcher) and slots["awaiting"] == "home_fix"
+    assert responses(dispatcher)[-1] == "utter_home_fix_router" and slots["awaiting"] == "home_fix"
     assert slots["findings"]["line_test"] == "customerPremisesEquipment"
 
     state_slots = verified_slots(BY_KEY["router_fault"], "report_internet_down", **slots)
@@ -46,25 +49,25 @@ async def test_fix_that_worked_closes_without_a_person(oss: RunningSimulator) ->
     state = tracker(slots=verified_slots(BY_KEY["router_fault"], "report_internet_down", awaiting="home_fix"),
                     intents=["report_internet_down", "affirm"])  # fmt: skip
     events, dispatcher = await run(ActionHomeFixResult(), state)
-    assert handoff(dispatcher) is None
+    assert handoff(dispatcher) is None and responses(dispatcher) == ["utter_glad_fixed", "utter_anything_else"]
     assert slot_values(events)["findings"]["home_fix"] == "worked"
 
 
 async def test_slow_line_below_the_guaranteed_speed_opens_a_ticket(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("slow_line", "report_slow_internet")
-    assert "below the 50 Mbps" in texts(dispatcher)
+    assert variables(dispatcher, "utter_line_below_guarantee")["guaranteed"] == "50"
     assert slots["findings"]["ticket"].startswith("TT-")
 
 
 async def test_healthy_line_points_inside_the_home(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("healthy_line", "report_internet_down")
-    assert "problem is inside the home" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_testing_line", "utter_home_fix_inside"]
     assert slots["findings"]["line_test"] == "pass"
 
 
 async def test_mobile_outage_in_the_cell(oss: RunningSimulator) -> None:
     slots, dispatcher = await diagnose("mobile_outage", "report_mobile_no_service")
-    assert "known fault affecting mobile service" in texts(dispatcher)
+    assert variables(dispatcher, "utter_known_outage")["affected"] == "mobile service"
     assert slots["awaiting"] == "outage_notification"
 
 
@@ -72,11 +75,13 @@ async def test_unprovisioned_sim_goes_to_a_person(oss: RunningSimulator) -> None
     _, dispatcher = await diagnose("sim_unprovisioned", "report_mobile_no_service")
     case = handoff(dispatcher)
     assert case is not None and case["reason"] == "sim_not_provisioned"
+    assert responses(dispatcher)[0] == "utter_sim_not_set_up"
 
 
 async def test_barred_line_explains_the_failed_payments(oss: RunningSimulator) -> None:
     _, dispatcher = await diagnose("mobile_barred", "report_mobile_no_service")
-    assert "barred because of unpaid bills" in texts(dispatcher)
+    assert responses(dispatcher)[0] == "utter_line_barred_payments_failed"
+    assert variables(dispatcher, "utter_line_barred_payments_failed")["count"] == "2"
     case = handoff(dispatcher)
     assert case is not None and case["queue"] == "billing"
 
@@ -84,16 +89,17 @@ async def test_barred_line_explains_the_failed_payments(oss: RunningSimulator) -
 async def test_outage_check_by_postcode_needs_no_account(oss: RunningSimulator) -> None:
     state = tracker(slots={"postcode": BY_KEY["outage_area"].postcode}, intents=["check_outage", "inform"])
     _, dispatcher = await run(ActionCheckOutage(), state)
-    assert "known fault" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_known_outage"]
     quiet = tracker(slots={"postcode": BY_KEY["healthy_line"].postcode}, intents=["check_outage", "inform"])
     _, dispatcher = await run(ActionCheckOutage(), quiet)
-    assert "no known outages in EH1" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_no_outage_in_area"]
+    assert variables(dispatcher, "utter_no_outage_in_area") == {"area": "EH1"}
 
 
 async def test_unreachable_inventory_is_told_and_escalated_with_what_is_known(oss: RunningSimulator) -> None:
     with oss.fault("serviceInventory", "error", status=500):
         _slots, dispatcher = await diagnose("router_fault", "report_internet_down")
-    assert "can't reach our service records" in texts(dispatcher)
+    assert variables(dispatcher, "utter_system_unreachable") == {"system": "service records"}
     case = handoff(dispatcher)
     assert case is not None and case["reason"] == "oss_unavailable"
     assert any(e["outcome"] == "unavailable" for e in case["evidence"])
@@ -104,4 +110,4 @@ async def test_line_test_timeout_is_not_a_crash(oss: RunningSimulator) -> None:
         _, dispatcher = await diagnose("router_fault", "report_internet_down")
     case = handoff(dispatcher)
     assert case is not None and case["reason"] == "oss_unavailable"
-    assert "line test system" in texts(dispatcher)
+    assert variables(dispatcher, "utter_system_unreachable") == {"system": "line test system"}

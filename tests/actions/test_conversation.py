@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from actions.conversation import ActionHandleComplaint, ActionHandleUnclear
 from actions.escalation import ActionEscalate
-from tests.actions.conversation_state import handoff, run, texts, tracker
+from tests.actions.conversation_state import handoff, responses, run, tracker, variables
 
 
 async def test_first_fallback_says_what_the_bot_can_do_with_buttons() -> None:
     events, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["greet", "nlu_fallback"]))
     assert events == []
-    assert "put it another way" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_put_it_another_way"]
     buttons = dispatcher.messages[0]["buttons"]
     assert {"title": "Talk to a person", "payload": "/request_human"} in buttons
     assert handoff(dispatcher) is None
@@ -18,14 +18,14 @@ async def test_first_fallback_says_what_the_bot_can_do_with_buttons() -> None:
 
 async def test_out_of_scope_is_answered_with_what_the_bot_covers() -> None:
     _, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["out_of_scope"]))
-    assert "not something I can help with" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_out_of_scope"]
     assert handoff(dispatcher) is None
 
 
 async def test_second_unclear_turn_in_a_row_offers_a_person_without_imposing_one() -> None:
     events, dispatcher = await run(ActionHandleUnclear(), tracker(intents=["nlu_fallback", "out_of_scope"]))
     assert handoff(dispatcher) is None and events == []
-    assert "Would you like a person" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_offer_person_unclear"]
     assert dispatcher.messages[0]["buttons"][0] == {"title": "Talk to a person", "payload": "/request_human"}
 
 
@@ -36,10 +36,10 @@ async def test_an_understood_turn_in_between_resets_the_count() -> None:
 
 async def test_a_complaint_is_acknowledged_then_a_repeat_escalates_with_high_priority() -> None:
     _, first = await run(ActionHandleComplaint(), tracker(intents=["complain"]))
-    assert "sorry" in texts(first).lower() and handoff(first) is None
+    assert responses(first) == ["utter_sorry_tell_me"] and handoff(first) is None
     _, second = await run(ActionHandleComplaint(), tracker(intents=["complain", "deny", "complain"]))
     case = handoff(second)
-    assert case is not None
+    assert case is not None and responses(second)[0] == "utter_complaint_needs_a_person"
     assert (case["reason"], case["priority"]) == ("repeated_complaint", "high")
 
 
@@ -49,7 +49,7 @@ async def test_asking_for_a_person_escalates_at_once_to_the_team_of_the_problem(
     case = handoff(dispatcher)
     assert case is not None
     assert (case["reason"], case["queue"]) == ("customer_request", "billing")
-    assert "billing team" in texts(dispatcher)
+    assert variables(dispatcher, "utter_passing_to_person") == {"team": "billing"}
     assert "do not ask again" in case["suggested_next_action"]  # nothing found yet: start from the transcript
 
 
@@ -73,11 +73,11 @@ async def test_a_low_confidence_problem_gets_did_you_mean_buttons() -> None:
     _, dispatcher = await run(ActionHandleUnclear(), state)  # type: ignore[arg-type]
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads == ["/report_internet_down", "/check_outage", "/request_human"]
-    assert "Did you mean" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_did_you_mean"]
 
 
 async def test_an_unclear_answer_to_a_yes_no_question_is_asked_again() -> None:
     state = fallback_state([("nlu_fallback", 0.7), ("thank", 0.58)], awaiting="home_fix")
     events, dispatcher = await run(ActionHandleUnclear(), state)  # type: ignore[arg-type]
-    assert "yes or a no" in texts(dispatcher) and events == []
+    assert responses(dispatcher) == ["utter_yes_or_no"] and events == []
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.diagnosis import ActionDiagnose
 from actions.identity import ValidateIdentifyForm, customer_ref_in, postcode_in
 from simulator.scenarios import BY_KEY
-from tests.actions.conversation_state import handoff, run, texts, tracker
+from tests.actions.conversation_state import handoff, responses, run, texts, tracker, variables
 from tests.fixtures.simulator import RunningSimulator
 
 ROUTER = BY_KEY["router_fault"]
@@ -34,14 +36,12 @@ def test_identifiers_in_the_forms_people_type_them() -> None:
     assert postcode_in("b12 nd and more words") is None
 
 
-async def validate_postcode(slots: dict[str, object], typed: str) -> tuple[dict[str, object], str]:
+async def validate_postcode(slots: dict[str, object], typed: str) -> tuple[dict[str, object], CollectingDispatcher]:
     form = ValidateIdentifyForm()
     state = tracker(slots=slots, intents=["report_internet_down", "inform"], active_loop="identify_form")
-    from rasa_sdk.executor import CollectingDispatcher
-
     dispatcher = CollectingDispatcher()
     result = await form.validate_postcode(typed, dispatcher, state, {})
-    return result, texts(dispatcher)
+    return result, dispatcher
 
 
 async def test_right_account_and_postcode_verify_the_customer(oss: RunningSimulator) -> None:
@@ -49,7 +49,7 @@ async def test_right_account_and_postcode_verify_the_customer(oss: RunningSimula
     assert result["verified"] is True
     assert result["identity"]["customer_id"] == ROUTER.customer_id
     assert result["identity"]["method"] == "account number + postcode"
-    assert f"Thanks {ROUTER.name.split()[0]}" in said
+    assert variables(said, "utter_identity_confirmed") == {"first_name": ROUTER.name.split()[0]}
     assert [e["operation"] for e in result["evidence"]] == ["find_customer", "list_services"]
     [service] = result["identity"]["services"]  # for the person a case may reach
     assert service.startswith(f"SVC-{ROUTER.index:06d}-1 broadband, "), service
@@ -65,31 +65,32 @@ async def test_wrong_postcode_re_asks_only_the_postcode_with_the_tries_left(oss:
     result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, "ZZ9 9ZZ")
     assert result["customer_ref"] == ROUTER.account_id and result["postcode"] is None
     assert result["verification_failures"] == 1
-    assert "don't match" in said and "2 more tries left" in said
-    assert ROUTER.postcode not in said and ROUTER.name not in said  # nothing about the account is told
+    assert responses(said) == ["utter_details_do_not_match"] and variables(said, "utter_details_do_not_match") == {
+        "tries": "2"
+    }
+    assert ROUTER.postcode not in texts(said) and ROUTER.name not in texts(said)  # nothing of the account is told
 
 
 async def test_a_postcode_given_when_the_account_was_asked_is_kept(oss: RunningSimulator) -> None:
     form = ValidateIdentifyForm()
     state = tracker(intents=["report_internet_down", "inform"], active_loop="identify_form")
-    from rasa_sdk.executor import CollectingDispatcher
-
     dispatcher = CollectingDispatcher()
     result = await form.validate_customer_ref("bs1 5tr", dispatcher, state, {})
     assert result == {"customer_ref": None, "postcode": "BS1 5TR"}
-    assert "I have the postcode" in texts(dispatcher) and "doesn't look like" not in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_have_postcode_need_ref"]
 
 
 async def test_a_different_number_in_answer_to_the_postcode_question_is_used(oss: RunningSimulator) -> None:
     result, said = await validate_postcode({"customer_ref": "AC99999999", "verification_failures": 1}, "AC 1000 0003")
     assert result == {"customer_ref": "AC10000003", "postcode": None}
-    assert "use that number instead" in said
+    assert responses(said) == ["utter_have_ref_need_postcode"]
 
 
 async def test_third_failure_ends_identification_and_hands_over(oss: RunningSimulator) -> None:
     slots = {"customer_ref": "AC99999999", "verification_failures": 2}
-    result, _ = await validate_postcode(slots, "M1 1AE")
+    result, said = await validate_postcode(slots, "M1 1AE")
     assert result["verified"] is False and result["verification_failures"] == 3
+    assert responses(said) == ["utter_details_still_do_not_match"]
     state = tracker(slots={**slots, **result, "problem": "ask_bill"}, intents=["ask_bill", "inform"])
     _, dispatcher = await run(ActionDiagnose(), state)
     case = handoff(dispatcher)
@@ -103,13 +104,13 @@ async def test_customer_records_unreachable_is_told_honestly(oss: RunningSimulat
         result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, ROUTER.postcode)
     assert result["verified"] is False
     assert result["findings"]["oss_unavailable"] == "customerManagement"
-    assert "can't reach our customer records" in said
+    assert responses(said) == ["utter_customer_records_unreachable"]
 
 
 async def test_service_records_unreachable_still_verify_the_customer(oss: RunningSimulator) -> None:
     with oss.fault("serviceInventory", "error", status=503):
         result, said = await validate_postcode({"customer_ref": ROUTER.account_id}, ROUTER.postcode)
-    assert result["verified"] is True and f"Thanks {ROUTER.name.split()[0]}" in said
+    assert result["verified"] is True and responses(said) == ["utter_identity_confirmed"]
     assert result["identity"]["services"] == []
     assert [(e["operation"], e["outcome"]) for e in result["evidence"]] == [
         ("find_customer", "ok"), ("list_services", "unavailable")

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 
 from actions.connectivity import ActionHomeFixResult
 from actions.offers import ActionDeclineOffer, ActionHandleNo
-from tests.actions.conversation_state import run, texts, tracker
+from tests.actions.conversation_state import responses, run, tracker
 
 MODEL = "20261206-052000-brave-quail"
 
@@ -40,7 +40,7 @@ async def test_the_home_fix_that_worked_ends_with_a_survey_naming_the_model() ->
         tracker(slots={"awaiting": "home_fix"}, intents=["report_internet_down", "affirm"]), diagnosed()
     )
     _, dispatcher = await run(ActionHomeFixResult(), state)
-    assert "glad that sorted it" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_glad_fixed", "utter_anything_else"]
     [survey] = surveys(dispatcher.messages)
     assert re.fullmatch(r"bot-[0-9a-f]{16}", survey["id"]) and survey["model_id"] == MODEL
     assert dispatcher.messages[-1]["custom"] == {"survey": survey}  # after the bot's words
@@ -49,13 +49,13 @@ async def test_the_home_fix_that_worked_ends_with_a_survey_naming_the_model() ->
 async def test_no_to_anything_else_after_a_diagnosis_says_goodbye_and_asks() -> None:
     state = with_events(tracker(intents=["order_status", "deny"], text="no thanks"), diagnosed())
     _, dispatcher = await run(ActionHandleNo(), state)
-    assert "Goodbye" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_goodbye"]
     assert len(surveys(dispatcher.messages)) == 1
 
 
 async def test_no_after_a_greeting_only_says_goodbye_without_a_survey() -> None:
     _, dispatcher = await run(ActionHandleNo(), tracker(intents=["greet", "deny"], text="no"))
-    assert "Goodbye" in texts(dispatcher)
+    assert responses(dispatcher) == ["utter_goodbye"]
     assert surveys(dispatcher.messages) == []
 
 
@@ -63,7 +63,7 @@ async def test_the_same_end_is_never_asked_about_twice() -> None:
     state = with_events(tracker(intents=["report_internet_down", "affirm", "deny"], text="no"), diagnosed(),
                         {"event": "action", "name": "action_home_fix_result"}, bot_offered_survey())  # fmt: skip
     _, dispatcher = await run(ActionHandleNo(), state)
-    assert "Goodbye" in texts(dispatcher) and surveys(dispatcher.messages) == []
+    assert responses(dispatcher) == ["utter_goodbye"] and surveys(dispatcher.messages) == []
 
 
 async def test_a_new_problem_after_an_earlier_survey_is_asked_about_again() -> None:

@@ -1,5 +1,6 @@
-"""What customers read is plain English: every response in domain.yml, every sentence an action or the gateway
-can send, and what every diagnosis actually says for every seeded scenario, checked by one set of rules."""
+"""What customers read is plain English: every response in domain.yml, every sentence the gateway can send
+itself, and what every diagnosis actually says (responses filled in) for every seeded scenario, checked by one
+set of rules."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ def test_every_response_in_the_domain_reads_right(name: str, text: str) -> None:
 
 
 def test_every_sentence_the_code_sends_reads_right() -> None:
+    """The gateway's own sentences (said when Rasa cannot answer, so not domain.yml responses), and any left in
+    code elsewhere."""
     sentences = source_sentences()
-    assert len(sentences) > 40  # the collector found the product's sentences
+    assert any(where.startswith("bot/chat/") for where, _ in sentences)  # the collector found the gateway's
     bad = [(where, text, problems) for where, text in sentences if (problems := problems_with(text))]
     assert not bad, bad
 

@@ -26,7 +26,8 @@ def test_rasa_data_validate_is_clean() -> None:
         match = UNUSED_UTTERANCE.search(line)
         assert match, f"unexpected validation warning: {line}"
         name = match.group(1)
-        used = name in code or name.startswith("utter_ask_") or name in RASA_DEFAULT_ACTION_RESPONSES
+        sent = re.search(rf"\b{name}\b", code) is not None
+        used = sent or name.startswith("utter_ask_") or name in RASA_DEFAULT_ACTION_RESPONSES
         assert used, f"{name} is used nowhere"
 
 
@@ -42,10 +43,10 @@ def test_the_model_fingerprint_changes_with_the_data_and_only_then(tmp_path: Pat
     nlu.write_text(nlu.read_text() + "\n    - hiya there\n")
     with_new_example = fingerprint(copy)
     assert with_new_example != before
-    # The project's own NLU components are part of the model: changing their code retrains it.
-    shutil.copytree(PROJECT_ROOT / "bot" / "nlu", copy / "bot" / "nlu")
+    # The project's own NLU components (engine/nlu) are part of the model: changing their code retrains it.
+    shutil.copytree(PROJECT_ROOT / "engine" / "nlu", copy / "engine" / "nlu")
     with_components = fingerprint(copy)
     assert with_components != with_new_example
-    component = copy / "bot" / "nlu" / "tfidf.py"
+    component = copy / "engine" / "nlu" / "tfidf.py"
     component.write_text(component.read_text() + "\n# changed\n")
     assert fingerprint(copy) != with_components

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -45,7 +45,7 @@ def test_alarm_integer_id_and_restoration_comment() -> None:
     })  # fmt: skip
     assert alarm.id == "4101"
     assert alarm.areas == ("G1",) and alarm.nodes == ("CAB-G1-01",)
-    assert alarm.estimated_restoration == datetime(2025, 6, 1, 18, 30, 0, 500000, tzinfo=timezone.utc)
+    assert alarm.estimated_restoration == datetime(2025, 6, 1, 18, 30, 0, 500000, tzinfo=UTC)
 
 
 def test_order_fallout_note_is_the_latest_matching_one() -> None:
@@ -56,7 +56,7 @@ def test_order_fallout_note_is_the_latest_matching_one() -> None:
                  {"date": "2025-06-03T00:00:00Z", "text": "Customer called"}],
     })  # fmt: skip
     assert (order.fallout_step, order.fallout_reason) == ("shipping", "no stock")
-    assert order.fallout_since == datetime(2025, 6, 2, tzinfo=timezone.utc)
+    assert order.fallout_since == datetime(2025, 6, 2, tzinfo=UTC)
 
 
 def test_payment_reason_falls_back_to_the_description() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -125,7 +125,7 @@ async def test_an_unexpected_status_is_a_domain_error(client: OssClient, simulat
 
 async def test_refused_credentials_are_unavailable_and_not_retried() -> None:
     """The real simulator app with a token, in process: the wrong token is a configuration problem."""
-    app = create_app(SimulatorConfig(token="right", anchor=datetime(2025, 6, 1, tzinfo=timezone.utc)))
+    app = create_app(SimulatorConfig(token="right", anchor=datetime(2025, 6, 1, tzinfo=UTC)))
     base = "http://simulator/tmf-api"
     wrong = OssClient(OssConfig(base_url=base, token="wrong"), transport=httpx.ASGITransport(app=app))
     right = OssClient(OssConfig(base_url=base, token="right"), transport=httpx.ASGITransport(app=app))

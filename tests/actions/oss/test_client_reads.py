@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -58,7 +58,7 @@ async def test_journal_records_each_call(client: OssClient) -> None:
     record = journal[0].as_dict()
     assert set(record) == {"api", "operation", "target", "started_at", "latency_ms", "outcome", "status", "summary",
                            "attempts"}  # fmt: skip
-    assert datetime.fromisoformat(str(record["started_at"]).replace("Z", "+00:00")) <= datetime.now(timezone.utc)
+    assert datetime.fromisoformat(str(record["started_at"]).replace("Z", "+00:00")) <= datetime.now(UTC)
     assert 0 < float(str(record["latency_ms"])) < 5000
     assert "CUST-000001" in journal[0].summary
     assert journal[1].summary == "1 service: broadband active"

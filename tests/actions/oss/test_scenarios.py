@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -61,7 +61,7 @@ async def _outage(client: OssClient, scenario: Scenario) -> None:
     service = await _service(client, scenario, scenario.services[0])
     alarms = await client.alarms_affecting(service)
     assert alarms and alarms[0].severity == "critical"
-    assert alarms[0].estimated_restoration and alarms[0].estimated_restoration > datetime.now(timezone.utc)
+    assert alarms[0].estimated_restoration and alarms[0].estimated_restoration > datetime.now(UTC)
     if scenario.key == "mobile_outage":
         assert alarms[0].nodes == ("CELL-B1-01",)
     else:
@@ -123,7 +123,7 @@ async def _order(client: OssClient, scenario: Scenario) -> None:
     assert scenario.order_id
     order = await client.get_order(scenario.order_id)
     assert (order.state, order.fallout_step) == FALLOUT_STEPS[scenario.key]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert order.fallout_reason and order.fallout_since and order.fallout_since < now
     assert order.overdue(now) == (scenario.key == "activation_stuck")
     assert order.id in [o.id for o in await client.list_orders(scenario.customer_id)]
@@ -134,7 +134,7 @@ async def _ticket(client: OssClient, scenario: Scenario) -> None:
     assert scenario.ticket_id
     ticket = await client.get_ticket(scenario.ticket_id)
     assert ticket.open and ticket.customer_id == scenario.customer_id and ticket.notes
-    assert ticket.past_sla(datetime.now(timezone.utc)) == (scenario.key == "ticket_past_sla")
+    assert ticket.past_sla(datetime.now(UTC)) == (scenario.key == "ticket_past_sla")
 
 
 @check("multi_service")
