@@ -1,4 +1,4 @@
-"""Escalation to a person: one request shape, whatever triggered it.
+"""Escalation to a person: one request shape (``core.contracts.handoff.HandoffRequest``), whatever triggered it.
 
 The request travels twice: in the ``escalation`` slot (so the tracker keeps it) and as a custom bot message
 ``{"handoff": {...}}`` that the gateway turns into a queued case. It carries the reason code, the queue and the
@@ -8,28 +8,22 @@ the customer's last message), so the agent never asks again.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import logging
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from core.contracts.handoff import HandoffRequest, IntentScore
+from core.contracts.queues import Priority, team_name
 from core.policy import HIGH_PRIORITY_REASONS, QUEUE_BY_PROBLEM, next_action_for, problem_named_in
 
-HANDOFF_VERSION = 1
-UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent
+log = logging.getLogger(__name__)
 
-TEAM_NAMES = {
-    "technical": "technical support",
-    "billing": "billing",
-    "orders": "orders",
-    "sales": "sales",
-    "retention": "account",
-    "moves": "home moves",
-    "general": "customer care",
-}
+UNDERSTANDING_ALTERNATIVES = 4  # runners-up of the intent ranking the agent sees beside the top intent
 
 
 def build_handoff(
@@ -40,27 +34,19 @@ def build_handoff(
     queue: str | None = None,
     priority_reasons: list[str] | None = None,
     next_action: str | None = None,
-) -> dict[str, Any]:
+) -> HandoffRequest:
     problem = tracker.get_slot("problem")
-    queue = queue or QUEUE_BY_PROBLEM.get(problem or "", "general")
     reasons = list(priority_reasons or [])
     if reason in HIGH_PRIORITY_REASONS and reason not in reasons:
         reasons.append(reason)
-    priority = "high" if reasons else "normal"
     findings = tracker.get_slot("findings") or {}
     latest = tracker.latest_message or {}
-    intent = latest.get("intent") or {}
-    understanding = {
-        "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
-        "intent_ranking": [{"name": r.get("name"), "confidence": r.get("confidence")}
-                           for r in (latest.get("intent_ranking") or [])[:UNDERSTANDING_ALTERNATIVES + 1]],
-        "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in latest.get("entities") or []],
-    }  # fmt: skip
-    return {
-        "v": HANDOFF_VERSION,
+    intent = IntentScore.model_validate(latest.get("intent") or {})
+    ranking = (latest.get("intent_ranking") or [])[: UNDERSTANDING_ALTERNATIVES + 1]
+    fields: dict[str, Any] = {
         "reason": reason,
-        "queue": queue,
-        "priority": priority,
+        "queue": queue or QUEUE_BY_PROBLEM.get(problem or "", "general"),
+        "priority": Priority.high if reasons else Priority.normal,
         "priority_reasons": reasons,
         "problem": problem,
         "summary": summary,
@@ -69,10 +55,16 @@ def build_handoff(
         "findings": findings,
         "evidence": tracker.get_slot("evidence") or [],
         "tried": tracker.get_slot("tried") or [],
-        "last_intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
-        "understanding": understanding,
-        "requested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "last_intent": intent,
+        "understanding": {"intent": intent, "intent_ranking": ranking, "entities": latest.get("entities") or []},
     }
+    try:
+        return HandoffRequest(**fields)
+    except ValidationError:
+        # A slot in a shape the contract does not know must not stop the customer reaching a person: the request
+        # goes with what could be read, the rest kept as text in its findings.
+        log.exception("handoff request of %s partly unreadable", tracker.sender_id)
+        return HandoffRequest.read(fields)[0]
 
 
 def escalate(
@@ -80,13 +72,10 @@ def escalate(
 ) -> list[EventType]:
     """Tell the customer a person is coming and why, and emit the handoff request."""
     handoff = build_handoff(tracker, reason, summary, **kwargs)
-    team = TEAM_NAMES[handoff["queue"]]
-    dispatcher.utter_message(
-        text=f"I'm passing you to a person in our {team} team now, with everything I've found so far, "
-        "so you won't have to repeat yourself."
-    )
-    dispatcher.utter_message(json_message={"handoff": handoff})
-    return [SlotSet("escalation", handoff), SlotSet("awaiting", None)]
+    dispatcher.utter_message(response="utter_passing_to_person", team=team_name(handoff.queue))
+    wire = handoff.wire()
+    dispatcher.utter_message(json_message={"handoff": wire})
+    return [SlotSet("escalation", wire), SlotSet("awaiting", None)]
 
 
 class ActionEscalate(Action):

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from bot.auth import Role, User, start_auth
-from bot.auth import router as auth_router
 from bot.auth.same_site import CookieWriteGuard
 from bot.body_limit import BodyLimit
 from bot.chat.delivery import Delivery
@@ -26,11 +25,12 @@ from bot.handoff.service import HandoffService
 from bot.handoff.signoff import release_all
 from bot.handoff.state import HandoffState, start_handoff
 from bot.handoff.tracker import TrackerRecorder
-from bot.insights import router as insights_router
 from bot.insights import start_insights, stop_insights
 from bot.origins import ApiCORS
 from bot.rasa_client import RasaClient
 from bot.routers import agent, agent_lookup, agent_ws, console_page, health, messages, satisfaction, supervision, web
+from bot.routers.auth import router as auth_router
+from bot.routers.insights import router as insights_router
 from bot.state import ChatState, GatewayState
 from core.redis.retry import RECONNECTING
 from core.settings import Settings, get_settings
@@ -55,22 +55,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         conversations = ConversationStore(redis)
         store = ChatStore(redis)
         publisher = ChatPublisher(store, conversations, server_emit(sio))
+        recorder = TrackerRecorder(redis, settings.effective_rasa_url, token, settings.rasa_timeout_s)
+        handoff = HandoffService(settings, redis, store, conversations, publisher, recorder)
         delivery = Delivery(
             store,
             conversations,
             publisher,
             rasa,
+            handoff,  # the chat's HandoffPort: escalate, after_bot_turn, customer_message
             rasa_timeout_s=settings.rasa_timeout_s,
             retry_interval_s=settings.chat_retry_interval_s,
         )
         app.state.gateway = GatewayState(settings, redis, rasa, conversations, ChatState(store, publisher, delivery))
         app.state.auth = await start_auth(settings, redis)  # refuses demo passwords and default secrets in production
         app.state.insights = await start_insights(settings, redis)
-        recorder = TrackerRecorder(redis, settings.effective_rasa_url, token, settings.rasa_timeout_s)
-        handoff = HandoffService(settings, redis, store, conversations, publisher, recorder)
-        delivery.on_handoff = handoff.escalate
-        delivery.after_turn = handoff.after_bot_turn
-        delivery.on_customer_message = handoff.customer_message
         app.state.handoff = start_handoff(handoff)
         app.state.auth.on_logout.append(partial(release_staff_chats, handoff))
         retry = asyncio.create_task(delivery.retry_forever())
@@ -85,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await delivery.aclose()
             await sio.shutdown()
             await rasa.aclose()
-            await redis.close()
+            await redis.aclose()
 
     app = FastAPI(
         title="Telecom triage bot gateway",

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from redis.asyncio import Redis
 
@@ -22,7 +22,7 @@ TTL_S = 30 * 24 * 3600  # a customer may come back to a conversation for a month
 SESSION_SEPARATOR = "."  # never in an id or a token: both are URL-safe base64
 
 
-class Holder(str, Enum):
+class Holder(StrEnum):
     """Who answers the customer now: the bot, nobody yet (queued for a person), a person, or nobody (closed).
 
     ``closed``: a person ended the chat; the customer's next message goes to the bot again.
@@ -53,7 +53,7 @@ def _text(value: bytes | str | None) -> str | None:
 
 
 class ConversationStore:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
     async def create(self) -> NewConversation:
@@ -83,7 +83,7 @@ class ConversationStore:
 
     async def holder(self, conversation_id: str) -> Holder:
         stored = _text(await self._redis.hget(KEY.format(id=conversation_id), "holder"))
-        return Holder(stored) if stored in Holder.__members__ else Holder.bot
+        return Holder(stored) if stored is not None and stored in Holder.__members__ else Holder.bot
 
     async def set_holder(self, conversation_id: str, holder: Holder) -> None:
         await self._redis.hset(KEY.format(id=conversation_id), "holder", holder.value)

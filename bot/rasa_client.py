@@ -65,7 +65,7 @@ class RasaClient:
         started = time.perf_counter()
         try:
             await asyncio.wait_for(self._turns.acquire(), self._timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise RasaUnavailable(f"Rasa is busy: no turn within {self._timeout_s:g}s") from None
         try:
             response = await self._http.post("/webhooks/rest/webhook", json=payload)
@@ -79,7 +79,7 @@ class RasaClient:
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         try:
-            return [BotMessage.parse_obj(item) for item in response.json()]
+            return [BotMessage.model_validate(item) for item in response.json()]
         except (ValueError, TypeError) as exc:
             raise RasaUnavailable("Rasa answered with a body that is not a list of messages") from exc
 

@@ -26,7 +26,7 @@ class ChatState:
 @dataclass
 class GatewayState:
     settings: Settings
-    redis: Redis[bytes]
+    redis: Redis
     rasa: RasaClient
     conversations: ConversationStore
     chat: ChatState

@@ -12,7 +12,10 @@ first looked up in Rasa's tracker, so Rasa never handles one message twice.
 
 Messages go to Rasa only while the bot holds the conversation. One the customer sent while Rasa was still
 answering a turn that raised a handoff is pending when that turn ends: it goes to the person instead
-(:attr:`Delivery.on_customer_message`), as if it had been sent after the handoff, so the bot never answers it.
+(:meth:`HandoffPort.customer_message`), as if it had been sent after the handoff, so the bot never answers it.
+
+Everything Delivery asks of the handoff goes through the :class:`bot.chat.handoff_port.HandoffPort` it is built
+with; handoff requests are typed (``core.contracts.handoff.HandoffRequest``) and read once, here.
 """
 
 from __future__ import annotations
@@ -20,16 +23,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from redis.exceptions import RedisError
 
 from bot.chat import wire
+from bot.chat.handoff_port import HandoffPort, read_request
 from bot.chat.publisher import ChatPublisher, bot_entries
 from bot.chat.store import ChatStore, LockLost, PendingMessage
 from bot.conversations import ConversationStore, Holder
 from bot.rasa_client import RasaClient, RasaMaybeProcessed, RasaUnavailable
+from core.contracts.handoff import HandoffRequest, UnansweredMessage
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +60,6 @@ OFFERS = [
 ]
 
 
-OnHandoff = Callable[[str, dict[str, Any], int], Awaitable[object]]
-"""Called with (conversation id, the handoff request, its sequence number) once the request is kept."""
-AfterTurn = Callable[[str], Awaitable[dict[str, Any] | None]]
-"""Called after each bot turn without a handoff; may return a handoff request the gateway raises itself."""
-OnCustomerMessage = Callable[[str, dict[str, Any]], Awaitable[str | None]]
-"""Called with (conversation id, the kept ``customer`` history entry with its ``seq``) for a message that was
-waiting for Rasa when a person took the conversation over; returns the case id when that message took the
-customer out of the queue, so it (and every one after it) goes to Rasa after all."""
-
 NO_ANSWER = (
     "Sorry, I couldn't finish that just now: one of our systems didn't answer. You can try again in a moment, or I "
     "can put you through to a person, or leave it as a ticket that a person answers here."
@@ -77,16 +73,13 @@ FRUSTRATED = "I can tell this has been frustrating. I'm getting you a person now
 
 
 class Delivery:
-    on_handoff: OnHandoff | None = None
-    after_turn: AfterTurn | None = None
-    on_customer_message: OnCustomerMessage | None = None
-
     def __init__(
         self,
         store: ChatStore,
         conversations: ConversationStore,
         publisher: ChatPublisher,
         rasa: RasaClient,
+        handoff: HandoffPort,
         *,
         rasa_timeout_s: float,
         retry_interval_s: float,
@@ -95,6 +88,7 @@ class Delivery:
         self._conversations = conversations
         self._publisher = publisher
         self._rasa = rasa
+        self._handoff_port = handoff
         self._lock_ttl_s = 2 * rasa_timeout_s + LOCK_MARGIN_S
         self._retry_interval_s = retry_interval_s
         self._tasks: set[asyncio.Task[None]] = set()
@@ -191,21 +185,23 @@ class Delivery:
             for entry in requests:
                 await self._handoff(conversation_id, entry)
             return True
-        if self.after_turn is not None and (request := await self.after_turn(conversation_id)):
+        if request := await self._handoff_port.after_bot_turn(conversation_id):
             await self._conversations.set_holder(conversation_id, Holder.waiting)
             said = await self._publisher.message(
-                conversation_id, [{"text": FRUSTRATED}, {"custom": {"handoff": request}}]
+                conversation_id, [{"text": FRUSTRATED}, {"custom": {"handoff": request.wire()}}]
             )
-            await self._handoff(conversation_id, said[-1])
+            await self._handoff(conversation_id, said[-1], request)
             return True
         return False
 
-    async def _handoff(self, conversation_id: str, entry: dict[str, Any]) -> None:
-        if self.on_handoff is None:
-            return
+    async def _handoff(
+        self, conversation_id: str, entry: dict[str, Any], request: HandoffRequest | None = None
+    ) -> None:
+        """Queue the request kept in ``entry`` (the bot's, read here; or the gateway's own, ``request``)."""
+        request = request or read_request(conversation_id, entry["body"]["custom"]["handoff"])
         for attempt, pause_s in enumerate(HANDOFF_RETRY_PAUSES_S):
             try:
-                await self.on_handoff(conversation_id, entry["body"]["custom"]["handoff"], int(entry["seq"]))
+                await self._handoff_port.escalate(conversation_id, request, int(entry["seq"]))
                 return
             except Exception:  # the reply is kept: a case that failed must not stop the conversation
                 log.exception("handoff request of %s not queued (seq %s, attempt %d)", conversation_id,
@@ -222,10 +218,6 @@ class Delivery:
         taken = await self._store.take_pending(conversation_id)
         if not taken:
             return
-        if self.on_customer_message is None:
-            log.warning("%d message(s) of %s left for a person in the history only: no live route to them is set",
-                        len(taken), conversation_id)  # fmt: skip
-            return
         seqs = {message.seq for message in taken}
         back_to_bot = False
         for entry in await self._store.history(conversation_id, taken[0].seq - 1):
@@ -233,7 +225,7 @@ class Delivery:
                 continue
             if back_to_bot:
                 await self._store.queue_for_rasa(conversation_id, entry)
-            elif withdrawn := await self.on_customer_message(conversation_id, entry):
+            elif withdrawn := await self._handoff_port.customer_message(conversation_id, entry):
                 back_to_bot = True  # the customer left the queue: the drain's next round hands these to Rasa
                 await self._store.queue_for_rasa(conversation_id, entry, {"withdrawn_case": withdrawn})
 
@@ -269,13 +261,13 @@ class Delivery:
         finally:
             await self._store.release(conversation_id, token)
         ticket = text == OFFER_TICKET
-        handoff = _handoff_request(unanswered, ticket)
+        request = _handoff_request(unanswered, ticket)
         said = await self._publisher.message(
-            conversation_id, [{"text": AS_TICKET if ticket else TO_PERSON}, {"custom": handoff}]
+            conversation_id, [{"text": AS_TICKET if ticket else TO_PERSON}, {"custom": {"handoff": request.wire()}}]
         )
         await self._store.set_assistant_down(conversation_id, False)
         await self._conversations.set_holder(conversation_id, Holder.waiting)
-        await self._handoff(conversation_id, said[-1])
+        await self._handoff(conversation_id, said[-1], request)
 
     async def retry_forever(self) -> None:
         """Every ``retry_interval_s``: when Rasa answers again, deliver what every conversation kept for it."""
@@ -299,26 +291,13 @@ def _is_handoff(body: dict[str, Any]) -> bool:
     return isinstance(custom, dict) and isinstance(custom.get("handoff"), dict)
 
 
-def _handoff_request(unanswered: list[PendingMessage], ticket: bool) -> dict[str, Any]:
-    """The same request shape the bot's escalation emits (``actions/escalation.py``), from what the gateway knows."""
+def _handoff_request(unanswered: list[PendingMessage], ticket: bool) -> HandoffRequest:
+    """The gateway's own request when Rasa is not answering, from what the gateway knows."""
     said = "; ".join(m.text for m in unanswered) or "nothing yet"
-    return {
-        "handoff": {
-            "v": 1,
-            "reason": "assistant_unavailable",
-            "queue": "general",
-            "priority": "normal",
-            "priority_reasons": [],
-            "problem": None,
-            "summary": f"The assistant was not answering. The customer said: {said}",
-            "suggested_next_action": "Read the transcript and answer the customer's unanswered messages.",
-            "contact": "ticket" if ticket else "chat",
-            "unanswered": [{"seq": m.seq, "text": m.text} for m in unanswered],
-            "identity": None,
-            "findings": {},
-            "evidence": [],
-            "tried": [],
-            "last_intent": None,
-            "requested_at": wire.iso_now(),
-        }
-    }
+    return HandoffRequest(
+        reason="assistant_unavailable",
+        summary=f"The assistant was not answering. The customer said: {said}",
+        suggested_next_action="Read the transcript and answer the customer's unanswered messages.",
+        contact="ticket" if ticket else "chat",
+        unanswered=[UnansweredMessage(seq=m.seq, text=m.text) for m in unanswered],
+    )

@@ -93,7 +93,7 @@ def server_emit(sio: socketio.AsyncServer) -> Emit:
     return emit
 
 
-def external_publisher(redis: Redis[bytes], redis_url: str) -> ChatPublisher:
+def external_publisher(redis: Redis, redis_url: str) -> ChatPublisher:
     """A publisher for a process that is not a gateway (it holds no sockets; the gateways deliver)."""
     manager = socketio.AsyncRedisManager(redis_url, channel=FANOUT_CHANNEL, write_only=True)
 

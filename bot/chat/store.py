@@ -157,7 +157,7 @@ def _loads(raw: bytes | str) -> dict[str, Any]:
 
 
 class ChatStore:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._accept = redis.register_script(_ACCEPT)
         self._claim = redis.register_script(_CLAIM)
@@ -166,7 +166,7 @@ class ChatStore:
         self._forget = redis.register_script(_FORGET_IF_EMPTY)
 
     @property
-    def redis(self) -> Redis[bytes]:
+    def redis(self) -> Redis:
         """The connection, for the chat's other keys (``bot.chat.surveys``)."""
         return self._redis
 

@@ -13,7 +13,7 @@ import sys
 import threading
 import unicodedata
 
-from bot.errors import GatewayError
+from core.errors import Unprocessable
 from core.settings import PROJECT_ROOT, Settings
 from core.unicode_text import scrub
 from learning.redaction import Redactor, build_redactor
@@ -29,20 +29,20 @@ _warming = threading.Event()
 
 
 def checked(comment: str | None) -> str | None:
-    """The comment as typed (``None`` when blank), or a 422 when it is too long or holds broken or reordering
-    characters; nothing is kept then."""
+    """The comment as typed (``None`` when blank), or :class:`Unprocessable` when it is too long or holds broken
+    or reordering characters; nothing is kept then."""
     if comment is None:
         return None
     if scrub(comment) != comment:
-        raise GatewayError(422, "invalid_text", "The comment holds broken characters: please type it again.")
+        raise Unprocessable("invalid_text", "The comment holds broken characters: please type it again.")
     if BIDI_CONTROLS.search(comment):
-        raise GatewayError(
-            422, "invalid_text", "The comment holds invisible characters that reorder text: please type it again."
+        raise Unprocessable(
+            "invalid_text", "The comment holds invisible characters that reorder text: please type it again."
         )
     text = unicodedata.normalize("NFC", comment).strip()
     if len(text) > MAX_COMMENT_CHARS:
-        raise GatewayError(
-            422, "comment_too_long", f"The comment is {len(text):,} characters; the limit is {MAX_COMMENT_CHARS:,}."
+        raise Unprocessable(
+            "comment_too_long", f"The comment is {len(text):,} characters; the limit is {MAX_COMMENT_CHARS:,}."
         )
     return text or None
 

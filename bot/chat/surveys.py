@@ -50,7 +50,7 @@ def bot_survey(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class SurveyOffers:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
     async def _keep(self, conversation_id: str, offer: dict[str, Any]) -> None:

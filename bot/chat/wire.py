@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field, field_validator
 
 from bot.rasa_client import BotMessage
 
@@ -47,7 +47,7 @@ def now_ms() -> int:
 
 
 def iso_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class HandoffEvent(BaseModel):
@@ -68,17 +68,18 @@ class HandoffEvent(BaseModel):
     agent_name: str | None = Field(None, min_length=1, max_length=80)
     typing: bool | None = None
     message: str | None = Field(None, max_length=2000)
-    offers: list[dict[str, str]] = Field(default_factory=list, max_items=6)
+    offers: list[dict[str, str]] = Field(default_factory=list, max_length=6)
 
-    @validator("offers", each_item=True)
-    def _offer_shape(cls, offer: dict[str, str]) -> dict[str, str]:
-        if set(offer) != {"title", "payload"}:
+    @field_validator("offers")
+    @classmethod
+    def _offer_shape(cls, offers: list[dict[str, str]]) -> list[dict[str, str]]:
+        if any(set(offer) != {"title", "payload"} for offer in offers):
             raise ValueError("an offer is {title, payload}")
-        return offer
+        return offers
 
     def payload(self) -> dict[str, Any]:
         """Only what was said: widgets that look at the event see no empty fields."""
-        data = self.dict(exclude_none=True)
+        data = self.model_dump(exclude_none=True)
         if not data["offers"]:
             del data["offers"]
         return data

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.handoff.case import HandoffCase, Priority, Turn, Understanding
 from bot.handoff.sentiment import score, vulnerability
+from core.contracts.handoff import HandoffRequest
 
 # The bot's reasons that count as a priority reason, under the name the agent reads.
 PRIORITY_REASON_OF = {"ticket_past_sla": "sla_breach", "SLA breach": "sla_breach", "repeated_complaint": "frustration"}
@@ -30,7 +31,7 @@ def transcript(history: list[dict[str, Any]]) -> list[Turn]:
     """Every customer, bot, agent and system line of the history, customer turns scored for sentiment."""
     turns = []
     for entry in history:
-        at = datetime.fromtimestamp(entry.get("ts", 0) / 1000, timezone.utc).isoformat(timespec="seconds")
+        at = datetime.fromtimestamp(entry.get("ts", 0) / 1000, UTC).isoformat(timespec="seconds")
         if entry.get("kind") == "customer":
             text = processed_text(entry)
             turns.append(Turn(speaker="customer", text=text, seq=entry.get("seq"), at=at, sentiment=score(text)))
@@ -90,10 +91,11 @@ def understanding(latest_message: dict[str, Any], events: list[dict[str, Any]] |
     )
 
 
-def understanding_at_handoff(request: dict[str, Any], tracker: dict[str, Any]) -> Understanding:
+def understanding_at_handoff(request: HandoffRequest, tracker: dict[str, Any]) -> Understanding:
     """What the bot understood when it handed over: the request's reading of the latest message (else the
     tracker's) and the tracker's events for the intent the flow started with."""
-    latest = request.get("understanding") or tracker.get("latest_message") or {}
+    reading = request.understanding.model_dump() if request.understanding else None
+    latest = reading or tracker.get("latest_message") or {}
     return understanding(latest, tracker.get("events") or [])
 
 
@@ -115,7 +117,7 @@ def prioritise(case: HandoffCase, repeat_of: list[str], negative_at_or_below: fl
     priority = Priority.urgent if vulnerable or len(reasons) >= 2 else Priority.high if reasons else Priority.normal
     if case.priority.rank < priority.rank:
         priority = case.priority  # the bot asked for more urgency than the gateway found: keep it
-    return case.copy(
+    return case.model_copy(
         update={
             "priority": priority,
             "priority_reasons": reasons,

@@ -6,16 +6,16 @@ shown with ``textContent`` everywhere and never parsed as HTML.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from bot.handoff import keys
 from bot.handoff.case import Queue
+from core.errors import Conflict, NotFound, Unprocessable
 
 MAX_TITLE_CHARS = 60
 MAX_TEXT_CHARS = 2000  # an agent's message is at most this long, and a canned reply becomes one
@@ -41,12 +41,6 @@ return 1
 """
 
 
-class CannedError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 class CannedReply(BaseModel):
     v: int = 1
     id: str
@@ -58,58 +52,58 @@ class CannedReply(BaseModel):
 
 
 def checked(field: str, value: str, limit: int) -> str:
-    """``value`` trimmed, or :class:`CannedError` naming the rule it breaks (as a person reads it)."""
+    """``value`` trimmed, or :class:`Unprocessable` naming the rule it breaks (as a person reads it)."""
     cleaned = value.strip()
     if not cleaned:
-        raise CannedError(422, "invalid_request", f"The {field} is empty.")
+        raise Unprocessable("invalid_request", f"The {field} is empty.")
     if len(cleaned) > limit:
-        raise CannedError(422, "invalid_request", f"The {field} is {len(cleaned)} characters; at most {limit}.")
+        raise Unprocessable("invalid_request", f"The {field} is {len(cleaned)} characters; at most {limit}.")
     if _LONE_SURROGATE.search(cleaned):
-        raise CannedError(422, "invalid_request", f"The {field} has a broken character (a lone surrogate).")
+        raise Unprocessable("invalid_request", f"The {field} has a broken character (a lone surrogate).")
     if _REFUSED.search(cleaned):
-        raise CannedError(
-            422, "invalid_request", f"The {field} has an invisible control character (such as a text direction "
+        raise Unprocessable(
+            "invalid_request", f"The {field} has an invisible control character (such as a text direction "
             "override): type it again without it."
         )  # fmt: skip
     return cleaned
 
 
 class CannedReplies:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._put = redis.register_script(_PUT)
 
     async def list(self, queue: Queue) -> list[CannedReply]:
         """The queue's replies by title (case-insensitive)."""
         raw = await self._redis.hvals(keys.canned(queue))
-        replies = [CannedReply.parse_raw(r) for r in raw]
+        replies = [CannedReply.model_validate_json(r) for r in raw]
         return sorted(replies, key=lambda r: (r.title.casefold(), r.id))
 
     async def add(self, queue: Queue, title: str, text: str, by: str) -> CannedReply:
         reply = self._reply(queue, "CR-" + secrets.token_hex(5), title, text, by)
-        done = await self._put(keys=[keys.canned(queue)], args=[reply.id, reply.json(), MAX_PER_QUEUE, "1"])
+        done = await self._put(keys=[keys.canned(queue)], args=[reply.id, reply.model_dump_json(), MAX_PER_QUEUE, "1"])
         if int(done) == 0:
-            raise CannedError(409, "too_many_replies", f"The {queue.value} queue has {MAX_PER_QUEUE} canned replies, "
+            raise Conflict("too_many_replies", f"The {queue.value} queue has {MAX_PER_QUEUE} canned replies, "
                               "the most it keeps: delete one first.")  # fmt: skip
         return reply
 
     async def update(self, queue: Queue, reply_id: str, title: str, text: str, by: str) -> CannedReply:
         reply = self._reply(queue, reply_id, title, text, by)
-        done = await self._put(keys=[keys.canned(queue)], args=[reply.id, reply.json(), MAX_PER_QUEUE, "0"])
+        done = await self._put(keys=[keys.canned(queue)], args=[reply.id, reply.model_dump_json(), MAX_PER_QUEUE, "0"])
         if int(done) == -1:
-            raise CannedError(404, "reply_not_found", "There is no such canned reply (deleted meanwhile?).")
+            raise NotFound("reply_not_found", "There is no such canned reply (deleted meanwhile?).")
         return reply
 
     async def delete(self, queue: Queue, reply_id: str) -> None:
         if not await self._redis.hdel(keys.canned(queue), reply_id):
-            raise CannedError(404, "reply_not_found", "There is no such canned reply (deleted meanwhile?).")
+            raise NotFound("reply_not_found", "There is no such canned reply (deleted meanwhile?).")
 
     @staticmethod
     def _reply(queue: Queue, reply_id: str, title: str, text: str, by: str) -> CannedReply:
         return CannedReply(id=reply_id, queue=queue, title=checked("title", title, MAX_TITLE_CHARS),
                            text=checked("text", text, MAX_TEXT_CHARS), updated_by=by,
-                           updated_at=datetime.now(timezone.utc))  # fmt: skip
+                           updated_at=datetime.now(UTC))  # fmt: skip
 
 
 def as_json(reply: CannedReply) -> dict[str, object]:
-    return json.loads(reply.json())  # type: ignore[no-any-return]
+    return reply.model_dump(mode="json")

@@ -1,7 +1,7 @@
 """The handoff case: everything an agent needs so they never ask what the bot already knows.
 
-Versioned (``v``); ``HandoffCase.schema_json()`` is the documented JSON Schema (docs/handoff.md). A case is
-built by the gateway from the bot's handoff request (``actions/escalation.py``: reason, queue, priority,
+Versioned (``v``); ``HandoffCase.model_json_schema()`` is the documented JSON Schema (docs/handoff.md). A case is
+built by the gateway from the typed handoff request (``core.contracts.handoff``: reason, queue, priority,
 findings, evidence, identity), the conversation's history in the chat store (the full transcript, scored for
 sentiment per customer turn) and Rasa's tracker (what the bot understood: intent ranking and entities).
 
@@ -14,37 +14,22 @@ Redis and is merged in when a case is read (``queues.CaseQueues.get``).
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from core.contracts.evidence import Evidence
+from core.contracts.handoff import HandoffRequest, Identity
+from core.contracts.queues import Priority, Queue
+
+__all__ = ["CASE_VERSION", "CaseStatus", "Evidence", "HandoffCase", "Identity", "Priority", "Queue", "Turn"]
+
 CASE_VERSION = 2
 
 
-class Queue(str, Enum):
-    technical = "technical"
-    billing = "billing"
-    orders = "orders"
-    sales = "sales"
-    retention = "retention"
-    moves = "moves"
-    general = "general"
-
-
-class Priority(str, Enum):
-    normal = "normal"
-    high = "high"
-    urgent = "urgent"
-
-    @property
-    def rank(self) -> int:
-        """Lower is served first."""
-        return {"urgent": 0, "high": 1, "normal": 2}[self.value]
-
-
-class CaseStatus(str, Enum):
+class CaseStatus(StrEnum):
     waiting = "waiting"
     accepted = "accepted"
     callback_requested = "callback_requested"
@@ -53,29 +38,6 @@ class CaseStatus(str, Enum):
     closed = "closed"
     withdrawn = "withdrawn"
     """The customer no longer wanted a person and left the queue (or cancelled their callback or ticket)."""
-
-
-class Identity(BaseModel):
-    customer_id: str
-    name: str | None = None
-    account_ids: list[str] = []
-    method: str = Field(..., description='How the customer was verified, e.g. "account number + postcode".')
-    verified_at: str | None = None
-    failed_attempts: int = 0
-
-
-class Evidence(BaseModel):
-    """One OSS/BSS lookup the bot made (the client's call journal record)."""
-
-    api: str
-    operation: str
-    target: str
-    started_at: str
-    latency_ms: float
-    outcome: str
-    status: int | None = None
-    summary: str
-    attempts: int = 1
 
 
 class Understanding(BaseModel):
@@ -191,38 +153,36 @@ def new_case_id() -> str:
 
 def case_from_request(
     conversation_id: str,
-    request: dict[str, Any],
+    request: HandoffRequest,
     transcript: list[Turn],
     understanding: Understanding | None = None,
     case_id: str | None = None,
 ) -> HandoffCase:
-    """A case from the bot's handoff request (``{"handoff": {...}}``) and the transcript so far."""
-    findings = dict(request.get("findings") or {})
-    last_intent = request.get("last_intent") or {}
+    """A case from the handoff request and the transcript so far."""
     if understanding is None or understanding.top_intent is None:
-        latest = {"top_intent": last_intent.get("name"), "confidence": last_intent.get("confidence")}
-        understanding = (understanding or Understanding()).copy(update=latest)
-    services = [str(s) for s in (request.get("identity") or {}).get("services") or []]
-    if findings.get("service") and not any(s.startswith(f"{findings['service']} ") for s in services):
-        services.append(str(findings["service"]))
+        last = request.last_intent
+        latest = {"top_intent": last.name if last else None, "confidence": last.confidence if last else None}
+        understanding = (understanding or Understanding()).model_copy(update=latest)
+    services = list(request.identity.services) if request.identity else []
+    service = request.findings.get("service")
+    if service and not any(s.startswith(f"{service} ") for s in services):
+        services.append(str(service))
     return HandoffCase(
         case_id=case_id or new_case_id(),
         conversation_id=conversation_id,
-        created_at=datetime.now(timezone.utc),
-        queue=Queue(request.get("queue") or "general") if request.get("queue") in Queue.__members__ else Queue.general,
-        priority=Priority(request.get("priority"))
-        if request.get("priority") in Priority.__members__
-        else Priority.normal,
-        priority_reasons=list(request.get("priority_reasons") or []),
-        reason=str(request.get("reason") or "customer_request"),
-        problem=request.get("problem"),
-        summary=str(request.get("summary") or ""),
-        suggested_next_action=request.get("suggested_next_action"),
-        identity=Identity.parse_obj(request["identity"]) if request.get("identity") else None,
+        created_at=datetime.now(UTC),
+        queue=request.queue,
+        priority=request.priority,
+        priority_reasons=list(request.priority_reasons),
+        reason=request.reason,
+        problem=request.problem,
+        summary=request.summary,
+        suggested_next_action=request.suggested_next_action,
+        identity=request.identity,
         services=services,
-        findings=findings,
-        evidence=[Evidence.parse_obj(e) for e in request.get("evidence") or []],
-        tried=list(request.get("tried") or []),
+        findings=dict(request.findings),
+        evidence=list(request.evidence),
+        tried=list(request.tried),
         understanding=understanding,
         transcript=transcript,
     )

@@ -61,11 +61,11 @@ class Viewer:
 class ConsoleHub:
     def __init__(self, redis_url: str) -> None:
         # Its own connection without a read timeout: a subscription is silent for as long as nothing happens.
-        self._redis: Redis[bytes] = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
+        self._redis: Redis = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
         self._viewers: set[Viewer] = set()
 
     async def aclose(self) -> None:
-        await self._redis.close()
+        await self._redis.aclose()
 
     def add(self, viewer: Viewer) -> None:
         viewer.writer = asyncio.create_task(self._write(viewer))
@@ -122,4 +122,4 @@ class ConsoleHub:
                 log.warning("console fan-out lost Redis; subscribing again in 1 s", exc_info=True)
                 await asyncio.sleep(1)
             finally:
-                await pubsub.reset()
+                await pubsub.aclose()

@@ -17,7 +17,7 @@ import time
 from redis.exceptions import RedisError
 
 from bot.handoff.case import CaseStatus, Queue
-from bot.handoff.queues import Announcement
+from bot.handoff.items import Announcement
 from bot.handoff.service import HandoffService
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,15 @@ class Dispatcher:
     def __init__(self, service: HandoffService, consumer: str) -> None:
         self._service = service
         self._queues = service.queues
+        self._streams = service.streams
         self._consumer = consumer
         self._settings = service.settings
 
     async def run(self) -> None:
         while True:
             try:
-                await self._queues.ensure_groups()
-                for announcement in await self._queues.read_own_pending(self._consumer):
+                await self._streams.ensure_groups()
+                for announcement in await self._streams.read_own_pending(self._consumer):
                     await self._announce(announcement, announcement.event)
                 await self._loop()
             except (RedisError, OSError):
@@ -55,7 +56,7 @@ class Dispatcher:
         swept = places = tracked = clock()
         while True:
             block = int(min(BLOCK_MS, self._settings.handoff_sweep_interval_s * 1000))
-            for announcement in await self._queues.read_new(self._consumer, block_ms=max(block, 1)):
+            for announcement in await self._streams.read_new(self._consumer, block_ms=max(block, 1)):
                 await self._announce(announcement, announcement.event)
             now = clock()
             if now - swept >= self._settings.handoff_sweep_interval_s:
@@ -78,7 +79,7 @@ class Dispatcher:
             and state.get("entry") == announcement.entry_id
         )
         if not current:
-            await self._queues.finish(announcement)
+            await self._streams.finish(announcement)
         return current
 
     async def _announce(self, announcement: Announcement, event: str) -> None:
@@ -87,11 +88,11 @@ class Dispatcher:
 
     async def sweep(self) -> None:
         """Re-announce cases nobody took in time (customer told), and requeue the chats of agents gone too long."""
-        overdue = await self._queues.claim_overdue(self._consumer, self._settings.handoff_reannounce_after_s)
+        overdue = await self._streams.claim_overdue(self._consumer, self._settings.handoff_reannounce_after_s)
         for announcement in overdue:
             if not await self._current(announcement):
                 continue
-            count = await self._queues.bump_reannounced(announcement.case_id)
+            count = await self._streams.bump_reannounced(announcement.case_id)
             log.info("case %s re-announced (%d) in %s", announcement.case_id, count, announcement.queue.value)
             await self._service.announce(announcement.case_id, "reannounced")
             case = await self._queues.get(announcement.case_id)

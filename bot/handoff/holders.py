@@ -12,7 +12,7 @@ def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-async def last_holder(redis: Redis[bytes], conversation_id: str) -> str | None:
+async def last_holder(redis: Redis, conversation_id: str) -> str | None:
     """The login of the agent who holds or last held the conversation's latest case; ``None`` without one."""
     case_id = _text(await redis.get(keys.conversation(conversation_id)))
     return _text(await redis.hget(keys.state(case_id), "agent")) if case_id else None

@@ -49,8 +49,10 @@ def _seen_key(raw: str) -> str:
     return f"{PREFIX}:seen:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
-def _text(value: bytes | str | None) -> str:
-    return value.decode() if isinstance(value, bytes) else (value or "")
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Step:
 
 
 class CaseJournal:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
     async def append(self, case_id: str, *steps: Step) -> None:
@@ -170,7 +172,7 @@ def steps_of(message: dict[str, Any], state: dict[str, str]) -> list[Step]:
 
 async def listen(redis_url: str, journal: CaseJournal) -> None:
     """Record every console message this gateway hears, for as long as it runs."""
-    listener: Redis[bytes] = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
+    listener: Redis = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
     try:
         while True:
             pubsub = listener.pubsub()
@@ -186,6 +188,6 @@ async def listen(redis_url: str, journal: CaseJournal) -> None:
                 log.warning("case journal lost Redis; subscribing again in 1 s", exc_info=True)
                 await asyncio.sleep(1)
             finally:
-                await pubsub.reset()
+                await pubsub.aclose()
     finally:
-        await listener.close()
+        await listener.aclose()

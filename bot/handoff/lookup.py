@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bot.handoff.case import DiagnosticRun, Evidence, HandoffCase
+from core.errors import Unavailable, Unprocessable
 from core.oss import models as m
 from core.oss.client import OssClient
 from core.oss.errors import OssError, OssNotFound, OssUnavailable
@@ -45,25 +46,21 @@ CHARACTERS: dict[str, str] = {
 }
 
 
-class LookupRefused(Exception):
-    """The lookup cannot be made or answered; ``status`` and ``code`` are the API's answer, the message says why."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class LookupRefused(Unavailable):
+    """The customer records could not answer: nothing was looked up (the audit records the attempt)."""
 
 
 def normalise(kind: LookupKind, typed: str) -> str:
-    """The reference as TMF629 stores it (``AC10000003``, ``+447700900003``), or :class:`LookupRefused` (422).
+    """The reference as TMF629 stores it (``AC10000003``, ``+447700900003``), or :class:`Unprocessable`.
 
     Only the characters people type in these numbers pass: a control, bidi or other invisible character, which
     a lenient phone parser would skip, is refused rather than silently dropped.
     """
     if not _TYPED[kind].fullmatch(typed):
-        raise LookupRefused(422, f"invalid_{kind}", CHARACTERS[kind])
+        raise Unprocessable(f"invalid_{kind}", CHARACTERS[kind])
     normal = normalize_account(typed) if kind == "account" else normalize_phone(typed)
     if normal is None:
-        raise LookupRefused(422, f"invalid_{kind}", SHAPES[kind])
+        raise Unprocessable(f"invalid_{kind}", SHAPES[kind])
     return normal
 
 
@@ -131,7 +128,7 @@ def service_line(service: m.Service) -> str:
 
 
 async def look_up(client: OssClient, kind: LookupKind, ref: str) -> LookupOutcome:
-    """Find the customer by a normalised ``ref``; :class:`LookupRefused` (503) when TMF629 cannot answer.
+    """Find the customer by a normalised ``ref``; :class:`LookupRefused` when TMF629 cannot answer.
 
     A customer found whose services cannot be read is still found (``services_unavailable``), as in the bot.
     """
@@ -143,7 +140,6 @@ async def look_up(client: OssClient, kind: LookupKind, ref: str) -> LookupOutcom
     except OssError as exc:
         cause = exc.cause if isinstance(exc, OssUnavailable) else (exc.code or "rejected")
         raise LookupRefused(
-            503,
             "customer_records_unavailable",
             f"The customer records could not be reached ({cause}); nothing was looked up or recorded. "
             "Try again in a minute.",
@@ -175,12 +171,12 @@ def journal_entry(case: HandoffCase, outcome: LookupOutcome, agent: str) -> Diag
     if outcome.customer is not None:
         result["customer"] = outcome.customer.as_dict()
     return DiagnosticRun(
-        at=datetime.now(timezone.utc),
+        at=datetime.now(UTC),
         by=agent,
         kind=LOOKUP_KIND,
         target=outcome.ref,
         result=result,
         before=None,
         changes=compared_with_bot(case, outcome),
-        evidence=[Evidence.parse_obj(record.as_dict()) for record in outcome.journal],
+        evidence=[Evidence.model_validate(record.as_dict()) for record in outcome.journal],
     )

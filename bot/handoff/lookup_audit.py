@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from redis.asyncio import Redis
@@ -32,8 +32,10 @@ MAX_SCAN = 5000
 Outcome = Literal["found", "not_found", "unavailable", "rate_limited"]
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class AuditFilter:
 
 
 class LookupAudit:
-    def __init__(self, redis: Redis[bytes], pseudonym_secret: str) -> None:
+    def __init__(self, redis: Redis, pseudonym_secret: str) -> None:
         self._redis = redis
         self._secret = pseudonym_secret
 
@@ -72,7 +74,7 @@ class LookupAudit:
         customer_id: str | None = None,
     ) -> str:
         """Append one entry; returns its stream id."""
-        entry = {"v": "1", "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "agent": agent,
+        entry = {"v": "1", "at": datetime.now(UTC).isoformat(timespec="seconds"), "agent": agent,
                  "role": role, "case_id": case_id, "by": by, "ref_masked": ref_masked,
                  "ref_pseudonym": self.pseudonym(ref), "outcome": outcome}  # fmt: skip
         if customer_id:
@@ -99,7 +101,7 @@ class LookupAudit:
                 walked += 1
                 entry_id = _text(raw_id)
                 upper = f"({entry_id}"
-                entry = {_text(k): _text(v) for k, v in fields.items()}
+                entry = {_text(k): _text(v) for k, v in (fields or {}).items()}
                 if wanted.matches(entry):
                     found.append({"id": entry_id, **entry})
                     if len(found) == limit:

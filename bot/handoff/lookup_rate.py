@@ -30,7 +30,7 @@ class Allowance:
     """The first lookup refused in this window (the one worth an audit entry)."""
 
 
-async def take(redis: Redis[bytes], agent: str, now_s: float | None = None) -> Allowance:
+async def take(redis: Redis, agent: str, now_s: float | None = None) -> Allowance:
     """Count one lookup for ``agent``; refused once ``LOOKUPS_PER_WINDOW`` were made in this window."""
     now = time.time() if now_s is None else now_s
     window = int(now // WINDOW_S)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ def _text(value: bytes | str | None) -> str:
 
 
 class Presence:
-    def __init__(self, redis: Redis[bytes], ttl_s: float) -> None:
+    def __init__(self, redis: Redis, ttl_s: float) -> None:
         self._redis = redis
         self._ttl_ms = int(ttl_s * 1000)
 
@@ -72,7 +73,7 @@ class Presence:
         raw = await self._redis.hgetall(keys.agent(name))
         return self._presence(name, raw, await self._redis.scard(keys.agent_cases(name))) if raw else None
 
-    def _presence(self, name: str, raw: dict[bytes, bytes], holding: int) -> AgentPresence:
+    def _presence(self, name: str, raw: Mapping[bytes | str, bytes | str], holding: int) -> AgentPresence:
         fields = {_text(k): _text(v) for k, v in raw.items()}
         last_seen = int(fields.get("last_seen") or 0)
         return AgentPresence(

@@ -1,7 +1,7 @@
 """What supervisors do to live chats: see every chat held now, reassign one to another agent or queue, take one
 over themselves. Each move is one Lua script (or the queues' own requeue) that checks the chat is still with the
 agent the supervisor saw, so two supervisors clicking at once, or the agent ending the chat at that moment,
-leave exactly one winner; the loser gets ``HandoffError(409, "moved_on")``.
+leave exactly one winner; the loser gets ``Conflict("moved_on", ...)``.
 
 The customer sees who joins ("Sam joined"), the consoles are told through the handoff service's channel (the
 old agent's list drops the chat, the new agent's gains it), and the case gets a note saying who did what.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.auth.accounts import Accounts
@@ -20,7 +20,9 @@ from bot.chat import wire
 from bot.handoff import building, keys
 from bot.handoff.case import CaseStatus, HandoffCase, Note, Queue
 from bot.handoff.journal import CaseJournal
-from bot.handoff.service import TEAM, HandoffError, HandoffService
+from bot.handoff.service import HandoffService
+from core.contracts.queues import team_name
+from core.errors import Conflict, NotFound, Unprocessable
 
 # KEYS: state, old agent's cases, new agent's cases. ARGV: case id, agent the supervisor saw, new agent, capacity
 # (0: none), now ms. Returns {1, old} done; {0, status} not held any more; {-2, holder} held by someone else
@@ -46,12 +48,12 @@ def _text(value: bytes | str | None) -> str:
     return value.decode() if isinstance(value, bytes) else (value or "")
 
 
-def _moved_on(status: str, holder: str = "") -> HandoffError:
+def _moved_on(status: str, holder: str = "") -> Conflict:
     if holder:
-        return HandoffError(409, "moved_on", f"This chat moved on: it is now with {holder}. Look again and retry.")
+        return Conflict("moved_on", f"This chat moved on: it is now with {holder}. Look again and retry.")
     ended = {"closed": "was ended", "handed_back": "was handed back to the bot", "waiting": "is back in a queue",
              "withdrawn": "was withdrawn by the customer", "gone": "no longer exists"}  # fmt: skip
-    return HandoffError(409, "moved_on", f"This chat {ended.get(status, 'is ' + status.replace('_', ' '))}: "
+    return Conflict("moved_on", f"This chat {ended.get(status, 'is ' + status.replace('_', ' '))}: "
                         "nobody holds it now.")  # fmt: skip
 
 
@@ -120,7 +122,7 @@ class Supervision:
     async def chat(self, case_id: str) -> HandoffCase:
         case = await self.service.queues.get(case_id)
         if case is None:
-            raise HandoffError(404, "case_not_found", "There is no such case.")
+            raise NotFound("case_not_found", "There is no such case.")
         return case
 
     # ---------------------------------------------------------------- moving a chat
@@ -130,14 +132,14 @@ class Supervision:
         case = await self.chat(case_id)
         target_user = await self.accounts.get(target)
         if target_user is None or not target_user.has_role(Role.agent, Role.supervisor):
-            raise HandoffError(422, "unknown_agent", f"There is no agent {target!r}.")
+            raise Unprocessable("unknown_agent", f"There is no agent {target!r}.")
         presence = await self.service.presence.get(target)
         shown = await self.accounts.display_name(target)
         if presence is None or not presence.available:
-            raise HandoffError(409, "agent_unavailable", f"{shown} is not online in the console now.")
+            raise Conflict("agent_unavailable", f"{shown} is not online in the console now.")
         serves = set(presence.queues) | set(await self.accounts.queues(target))
         if case.queue.value not in serves and not target_user.has_role(Role.supervisor):
-            raise HandoffError(422, "agent_not_in_queue", f"{shown} does not serve the {case.queue.value} queue.")
+            raise Unprocessable("agent_not_in_queue", f"{shown} does not serve the {case.queue.value} queue.")
         return await self._move(case, expected, target, by, note, self.service.settings.handoff_agent_capacity)
 
     async def take_over(self, case_id: str, expected: str, supervisor: str, note: str = "") -> HandoffCase:
@@ -155,9 +157,9 @@ class Supervision:
         if outcome == -1:
             shown = await self.accounts.display_name(target)
             chats = "chat" if detail_text == "1" else "chats"
-            raise HandoffError(409, "at_capacity", f"{shown} already holds {detail_text} {chats}, their limit.")
+            raise Conflict("at_capacity", f"{shown} already holds {detail_text} {chats}, their limit.")
         if outcome == -3:
-            raise HandoffError(409, "moved_on", f"{await self.accounts.display_name(target)} holds this chat already.")
+            raise Conflict("moved_on", f"{await self.accounts.display_name(target)} holds this chat already.")
         if outcome == -2:
             raise _moved_on("accepted", await self.accounts.display_name(detail_text) if detail_text else "")
         if outcome != 1:
@@ -187,7 +189,7 @@ class Supervision:
         """Put the chat ``expected`` holds in ``queue``'s waiting list (its place by priority and age)."""
         case = await self.chat(case_id)
         if queue is case.queue:
-            raise HandoffError(422, "same_queue", f"The chat is in the {queue.value} queue already.")
+            raise Unprocessable("same_queue", f"The chat is in the {queue.value} queue already.")
         service = self.service
         if not await service.queues.requeue(case_id, to_queue=queue, from_agent=expected, event="transferred"):
             state = await service.queues.state(case_id)
@@ -196,7 +198,7 @@ class Supervision:
         old_name = await service.display_name(expected)
         stopped = wire.HandoffEvent(type="agent_typing", agent_name=old_name, typing=False)
         await service.publisher.handoff_event(case.conversation_id, stopped)
-        text = f"You're being passed to our {TEAM[queue.value]} team, with everything so far."
+        text = f"You're being passed to our {team_name(queue)} team, with everything so far."
         await service.publisher.message(case.conversation_id, [{"text": text}])
         await self._note(case_id, by, f"moved the chat from {old_name} ({expected}) to the {queue.value} queue", note)
         await service.console({"type": "case", "event": "transferred_out", "queue": case.queue.value,
@@ -209,5 +211,5 @@ class Supervision:
     async def _note(self, case_id: str, by: str, what: str, note: str) -> None:
         shown = await self.accounts.display_name(by)
         text = f"Supervisor {shown} ({by}) {what}." + (f" Note: {note}" if note else "")
-        item = Note(at=datetime.now(timezone.utc), by=by, by_name=shown, text=text)
-        await self.service.queues.add(case_id, "notes", item.dict())
+        item = Note(at=datetime.now(UTC), by=by, by_name=shown, text=text)
+        await self.service.queues.add(case_id, "notes", item.model_dump(mode="json"))

@@ -8,7 +8,7 @@ the case id in it, so whoever picks the ticket up finds the whole case.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bot.handoff.case import DiagnosticRun, Evidence, HandoffCase
@@ -80,8 +80,8 @@ async def run_diagnostic(client: OssClient, case: HandoffCase, kind: DiagnosticK
     except OssError as exc:
         raise ToolError(f"{exc.api} did not answer as expected: {exc.message}") from exc
     return DiagnosticRun(
-        at=datetime.now(timezone.utc), by=agent, kind=kind, target=target, result=result, before=before,
-        changes=changes(before, result), evidence=[Evidence.parse_obj(r.as_dict()) for r in journal],
+        at=datetime.now(UTC), by=agent, kind=kind, target=target, result=result, before=before,
+        changes=changes(before, result), evidence=[Evidence.model_validate(r.as_dict()) for r in journal],
     )  # fmt: skip
 
 
@@ -123,7 +123,7 @@ async def update_ticket(
              **({"date": n.date.isoformat()} if n.date else {})} for n in ticket.notes
         ]  # fmt: skip
         notes.append({"text": f"{text} (case {case.case_id})"[:2000], "author": agent,
-                      "date": datetime.now(timezone.utc).isoformat(timespec="seconds")})  # fmt: skip
+                      "date": datetime.now(UTC).isoformat(timespec="seconds")})  # fmt: skip
         body: dict[str, Any] = {"note": notes}
         if status:
             body["status"] = status

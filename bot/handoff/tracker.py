@@ -49,7 +49,7 @@ def bot_event(text: str, agent: str, seq: int) -> dict[str, Any]:
 
 
 class TrackerRecorder:
-    def __init__(self, redis: Redis[bytes], rasa_url: str, token: str | None, timeout_s: float) -> None:
+    def __init__(self, redis: Redis, rasa_url: str, token: str | None, timeout_s: float) -> None:
         self._redis = redis
         params = {"token": token} if token else None
         self._http = httpx.AsyncClient(base_url=rasa_url, timeout=timeout_s, params=params)
@@ -170,7 +170,7 @@ class TrackerRecorder:
                     params={"include_events": "NONE"},
                     json=[{"event": "action", "name": "action_listen", "timestamp": time.time()}],
                 )
-                return [BotMessage.parse_obj(m) for m in response.json().get("messages") or []]
+                return [BotMessage.model_validate(m) for m in response.json().get("messages") or []]
             log.warning("rasa refused the hand-back conversation=%s: %s", conversation_id, response.text[:200])
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("rasa unreachable at hand-back conversation=%s: %s", conversation_id, exc)

@@ -30,7 +30,7 @@ async def make_staff(redis_url: str, name: str, role: Role, queues: list[str]) -
         await accounts.set_user(name, role, PASSWORD)
         await accounts.set_queues(name, queues)
     finally:
-        await client.close()
+        await client.aclose()
 
 
 class Staff:
@@ -95,16 +95,16 @@ class Staff:
         await self.http.aclose()
 
     async def wait_frame(
-        self, check: Callable[[dict[str, Any]], bool], what: str, timeout: float = 30
+        self, check: Callable[[dict[str, Any]], bool], what: str, timeout_s: float = 30
     ) -> dict[str, Any]:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
             for frame in self.frames:
                 if check(frame):
                     return frame
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
-                raise TimeoutError(f"{self.name}: no {what} within {timeout}s; got {self.frames[-10:]}")
+                raise TimeoutError(f"{self.name}: no {what} within {timeout_s}s; got {self.frames[-10:]}")
             self._changed.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
@@ -126,9 +126,9 @@ class Staff:
         response.raise_for_status()
         return list(response.json()["waiting"])
 
-    async def case_of(self, conversation_id: str, timeout: float = 30) -> dict[str, Any]:
+    async def case_of(self, conversation_id: str, timeout_s: float = 30) -> dict[str, Any]:
         """The case of a conversation, once it is waiting in a queue this person sees."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
             for summary in await self.waiting():
                 if summary["conversation_id"] == conversation_id:
@@ -136,7 +136,7 @@ class Staff:
                     response.raise_for_status()
                     return dict(response.json()["case"])
             if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"no case for {conversation_id} within {timeout}s")
+                raise TimeoutError(f"no case for {conversation_id} within {timeout_s}s")
             await asyncio.sleep(0.2)
 
     async def say(self, case_id: str, text: str, client_id: str | None = None) -> dict[str, Any]:

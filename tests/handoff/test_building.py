@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,6 +10,7 @@ from bot.handoff.building import prioritise, transcript
 from bot.handoff.case import Priority, case_from_request
 from bot.handoff.presence import hours_text, open_now
 from bot.handoff.sentiment import score, vulnerability
+from core.contracts.handoff import HandoffRequest
 from core.settings import Settings
 
 
@@ -39,7 +40,7 @@ def test_vulnerability_is_found_in_plain_words() -> None:
 
 def case_for(*texts: str, **request: object) -> object:
     base = {"queue": "technical", "reason": "customer_request", "summary": "s"}
-    return case_from_request("conv", {**base, **request}, transcript(history(*texts)))
+    return case_from_request("conv", HandoffRequest.model_validate({**base, **request}), transcript(history(*texts)))
 
 
 def test_the_case_lists_the_customers_services_and_the_one_diagnosed() -> None:
@@ -74,12 +75,12 @@ def test_each_reason_raises_the_priority_and_is_named() -> None:
 def test_opening_hours_in_their_time_zone_including_past_midnight() -> None:
     office = Settings(handoff_opening_hours="09:00-17:00", handoff_timezone="Europe/London",
                       handoff_open_days=["mon", "tue", "wed", "thu", "fri"])  # fmt: skip
-    monday_summer = datetime(2026, 7, 6, 8, 30, tzinfo=timezone.utc)  # 09:30 in London (BST)
+    monday_summer = datetime(2026, 7, 6, 8, 30, tzinfo=UTC)  # 09:30 in London (BST)
     assert open_now(office, monday_summer)
-    assert not open_now(office, datetime(2026, 7, 6, 16, 30, tzinfo=timezone.utc))  # 17:30 in London
-    assert not open_now(office, datetime(2026, 7, 4, 10, 0, tzinfo=timezone.utc))  # a Saturday
+    assert not open_now(office, datetime(2026, 7, 6, 16, 30, tzinfo=UTC))  # 17:30 in London
+    assert not open_now(office, datetime(2026, 7, 4, 10, 0, tzinfo=UTC))  # a Saturday
     assert hours_text(office) == "Mon, Tue, Wed, Thu, Fri, 09:00 to 17:00 (Europe/London time)"
     night = Settings(handoff_opening_hours="22:00-06:00", handoff_timezone="UTC", handoff_open_days=["mon"])
-    assert open_now(night, datetime(2026, 11, 23, 23, 0, tzinfo=timezone.utc))  # Monday night
-    assert open_now(night, datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc))  # ...into Tuesday morning
-    assert not open_now(night, datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc))  # Sunday night: closed
+    assert open_now(night, datetime(2026, 11, 23, 23, 0, tzinfo=UTC))  # Monday night
+    assert open_now(night, datetime(2026, 11, 24, 3, 0, tzinfo=UTC))  # ...into Tuesday morning
+    assert not open_now(night, datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # Sunday night: closed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -208,7 +208,7 @@ async def test_an_agent_picks_up_a_ticket_and_chats_with_the_customer(
 
 
 async def test_outside_opening_hours_the_customer_is_told_when_the_team_works(product: Product) -> None:
-    start = datetime.now(timezone.utc) + timedelta(hours=2)
+    start = datetime.now(UTC) + timedelta(hours=2)
     hours = f"{start:%H}:00-{(start + timedelta(hours=1)):%H}:00"
     closed = extra_gateway(
         product, redis_url=product.redis_url.removesuffix("/0") + "/6", handoff_opening_hours=hours,

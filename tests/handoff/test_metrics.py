@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
@@ -17,6 +17,7 @@ from bot.handoff.case import HandoffCase, Turn, case_from_request
 from bot.handoff.journal import CaseJournal
 from bot.handoff.metrics import percentile, period_figures
 from bot.handoff.queues import CaseQueues
+from core.contracts.handoff import HandoffRequest
 from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.fixtures.redis_server import RedisServer
 
@@ -43,8 +44,10 @@ class World:
 
     async def case(self, queue: str, created: float, conversation: str) -> HandoffCase:
         request = {"queue": queue, "reason": "customer_request", "summary": "Wants a person."}
-        case = case_from_request(conversation, request, [Turn(speaker="customer", text="a person please")])
-        case = case.copy(update={"created_at": datetime.fromtimestamp(created, timezone.utc)})
+        case = case_from_request(
+            conversation, HandoffRequest.model_validate(request), [Turn(speaker="customer", text="a person please")]
+        )
+        case = case.model_copy(update={"created_at": datetime.fromtimestamp(created, UTC)})
         await self.queues.enqueue(case)
         return case
 

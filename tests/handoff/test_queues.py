@@ -12,15 +12,27 @@ from redis.asyncio import Redis
 from bot.handoff import keys
 from bot.handoff.case import CaseStatus, HandoffCase, Priority, Queue, Turn, case_from_request
 from bot.handoff.queues import CaseQueues, Place
+from bot.handoff.streams import QueueStreams
+from core.contracts.handoff import HandoffRequest
 from tests.fixtures.redis_server import RedisServer
 
 
 @pytest.fixture
-async def queues(redis_server: RedisServer) -> AsyncIterator[CaseQueues]:
-    redis = Redis.from_url(redis_server.url.removesuffix("/0") + "/3")
-    await redis.flushdb()  # database 3 of the session's throwaway server is these tests' alone
-    yield CaseQueues(redis, average_handle_s=120)
-    await redis.close()
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_server.url.removesuffix("/0") + "/3")
+    await client.flushdb()  # database 3 of the session's throwaway server is these tests' alone
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def queues(redis: Redis) -> CaseQueues:
+    return CaseQueues(redis, average_handle_s=120)
+
+
+@pytest.fixture
+def streams(redis: Redis) -> QueueStreams:
+    return QueueStreams(redis)
 
 
 def case(queue: str = "billing", priority: str = "normal", reason: str = "customer_request") -> HandoffCase:
@@ -35,7 +47,7 @@ def case(queue: str = "billing", priority: str = "normal", reason: str = "custom
         "last_intent": {"name": "request_human", "confidence": 0.98},
     }  # fmt: skip
     transcript = [Turn(speaker="customer", text="I want a person", sentiment=-0.4)]
-    return case_from_request("conv-1", request, transcript)
+    return case_from_request("conv-1", HandoffRequest.model_validate(request), transcript)
 
 
 async def test_a_handoff_request_becomes_one_case_only(queues: CaseQueues) -> None:
@@ -54,7 +66,7 @@ async def test_a_case_carries_what_the_bot_found(queues: CaseQueues) -> None:
     assert stored.identity is not None and stored.identity.method == "account number + postcode"
     assert stored.evidence[0].summary == "customer CUST-000013 (Emily Roberts)"
     assert stored.understanding.top_intent == "request_human" and stored.sentiment_trend == -0.4
-    assert "properties" in HandoffCase.schema()  # the documented, versioned schema
+    assert "properties" in HandoffCase.model_json_schema()  # the documented, versioned schema
 
 
 async def test_positions_follow_priority_then_age(queues: CaseQueues) -> None:
@@ -95,33 +107,33 @@ async def test_an_agent_at_capacity_cannot_take_another(queues: CaseQueues) -> N
     assert (await queues.place(second.case_id, Queue.billing)) is not None  # still waiting for someone else
 
 
-async def test_each_queue_is_a_stream_read_by_a_consumer_group(queues: CaseQueues) -> None:
-    await queues.ensure_groups()
+async def test_each_queue_is_a_stream_read_by_a_consumer_group(queues: CaseQueues, streams: QueueStreams) -> None:
+    await streams.ensure_groups()
     made = case(queue="orders")
     await queues.enqueue(made)
-    [announced] = await queues.read_new("gateway-a", block_ms=100)
+    [announced] = await streams.read_new("gateway-a", block_ms=100)
     assert (announced.queue, announced.case_id, announced.event) == (Queue.orders, made.case_id, "queued")
-    assert await queues.read_new("gateway-b", block_ms=10) == []  # one gateway announces each entry
+    assert await streams.read_new("gateway-b", block_ms=10) == []  # one gateway announces each entry
     # A gateway restarted under the same name first reads what it left unfinished.
-    assert [a.case_id for a in await queues.read_own_pending("gateway-a")] == [made.case_id]
+    assert [a.case_id for a in await streams.read_own_pending("gateway-a")] == [made.case_id]
     # Nobody accepted it in time: any gateway claims the entry to announce it again.
-    [overdue] = await queues.claim_overdue("gateway-b", min_idle_s=0)
+    [overdue] = await streams.claim_overdue("gateway-b", min_idle_s=0)
     assert overdue.case_id == made.case_id
     await queues.accept(made.case_id, Queue.orders, "dana")
-    assert await queues.claim_overdue("gateway-b", min_idle_s=0) == []  # accepting acknowledged the entry
+    assert await streams.claim_overdue("gateway-b", min_idle_s=0) == []  # accepting acknowledged the entry
 
 
-async def test_a_transfer_moves_the_case_to_the_other_queue_stream(queues: CaseQueues) -> None:
-    await queues.ensure_groups()
+async def test_a_transfer_moves_the_case_to_the_other_queue_stream(queues: CaseQueues, streams: QueueStreams) -> None:
+    await streams.ensure_groups()
     made = case(queue="technical")
     await queues.enqueue(made)
-    await queues.read_new("gateway-a", block_ms=100)
+    await streams.read_new("gateway-a", block_ms=100)
     await queues.accept(made.case_id, Queue.technical, "dana")
     assert await queues.requeue(made.case_id, to_queue=Queue.billing, from_agent="dana", event="transferred")
     moved = await queues.get(made.case_id)
     assert moved is not None and moved.queue is Queue.billing and moved.status is CaseStatus.waiting
     assert moved.transfers == ["technical"] and await queues.agent_case_ids("dana") == []
-    [announced] = await queues.read_new("gateway-a", block_ms=100)
+    [announced] = await streams.read_new("gateway-a", block_ms=100)
     assert (announced.queue, announced.event) == (Queue.billing, "transferred")
 
 
@@ -182,15 +194,17 @@ async def test_picking_up_respects_capacity_queue_and_a_newer_case_of_the_chat(q
     assert [c["case_id"] for c in await queues.parked(Queue.billing, time.time())] == [older.case_id]
 
 
-async def test_a_withdrawn_case_leaves_the_queue_and_those_behind_move_up(queues: CaseQueues) -> None:
-    await queues.ensure_groups()
+async def test_a_withdrawn_case_leaves_the_queue_and_those_behind_move_up(
+    queues: CaseQueues, streams: QueueStreams
+) -> None:
+    await streams.ensure_groups()
     made_in_order = []
     for _ in range(3):  # a millisecond apart: the queue's order is by age
         made_in_order.append(case())
         await queues.enqueue(made_in_order[-1])
         await asyncio.sleep(0.002)
     first, second, third = made_in_order
-    await queues.read_new("gateway-a", block_ms=100)
+    await streams.read_new("gateway-a", block_ms=100)
     assert await queues.withdraw(first.case_id) == (True, "waiting")
     assert await queues.waiting_ids(Queue.billing) == [second.case_id, third.case_id]
     assert (await queues.place(second.case_id, Queue.billing)) == Place(1, 120)
@@ -198,7 +212,7 @@ async def test_a_withdrawn_case_leaves_the_queue_and_those_behind_move_up(queues
     stored = await queues.get(first.case_id)
     assert stored is not None and stored.status is CaseStatus.withdrawn and stored.ended_at is not None
     # Its announcement is done: never re-announced, never accepted.
-    assert [a.case_id for a in await queues.claim_overdue("gateway-b", min_idle_s=0)] == [
+    assert [a.case_id for a in await streams.claim_overdue("gateway-b", min_idle_s=0)] == [
         second.case_id,
         third.case_id,
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.handoff.building import starting_intent, understanding, understanding_at_handoff
 from bot.handoff.case import case_from_request
+from core.contracts.handoff import HandoffRequest, IntentScore
 
 
 def said(name: str | None, confidence: float = 0.9) -> dict[str, Any]:
@@ -43,11 +44,13 @@ def test_messages_relayed_while_a_person_held_the_chat_are_not_parsed_and_do_not
 
 def test_the_case_shows_both_the_starting_intent_and_the_last_message() -> None:
     latest = {"intent": {"name": "deny", "confidence": 1.0}, "intent_ranking": [], "entities": []}
-    tracker = {"latest_message": latest, "events": [said("report_slow_internet", 0.93), said("deny", 1.0)]}
-    understood = understanding_at_handoff({}, tracker)
+    events = [said("report_slow_internet", 0.93), said("deny", 1.0)]
+    tracker: dict[str, Any] = {"latest_message": latest, "events": events}
+    understood = understanding_at_handoff(HandoffRequest(reason="customer_request"), tracker)
     assert (understood.started_with, understood.started_confidence) == ("report_slow_internet", 0.93)
     assert (understood.top_intent, understood.confidence) == ("deny", 1.0)
-    case = case_from_request("c1", {"summary": "s", "last_intent": {"name": "deny", "confidence": 1.0}}, [],
+    denied = IntentScore(name="deny", confidence=1.0)
+    case = case_from_request("c1", HandoffRequest(reason="customer_request", summary="s", last_intent=denied), [],
                              understanding({}, tracker["events"]))  # fmt: skip
     assert case.understanding.started_with == "report_slow_internet"
     assert case.understanding.top_intent == "deny"  # from the request when the tracker had no latest message

@@ -39,9 +39,11 @@ async def sam(product: Product) -> AsyncIterator[Staff]:
     await agent.close()
 
 
-async def rasa_events(product: Product, conversation_id: str, wanted: int, timeout: float = 20) -> list[dict[str, Any]]:
+async def rasa_events(
+    product: Product, conversation_id: str, wanted: int, timeout_s: float = 20
+) -> list[dict[str, Any]]:
     """The tracker's events once at least ``wanted`` relayed ones (user or bot, marked as such) are recorded."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + timeout_s
     async with httpx.AsyncClient(timeout=30) as http:
         while True:
             tracker = (await http.get(f"{product.rasa_url}/conversations/{conversation_id}/tracker")).json()
