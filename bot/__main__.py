@@ -14,7 +14,8 @@ def main() -> int:
     settings = settings_or_complain()
     if settings is None:
         return 2
-    # websockets 10 (pinned by Rasa 3.6) is too old for uvicorn's default WebSocket implementation.
+    # The WebSocket implementation the project pins (pyproject: wsproto), not whichever websockets release
+    # another package happens to bring in.
     uvicorn.run(
         create_app(settings),
         host=settings.host,

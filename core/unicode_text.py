@@ -7,6 +7,9 @@ override in one message reversed the next one in the agent's case), are removed.
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
@@ -22,3 +25,29 @@ def scrub(text: str) -> str:
 def plain_text(text: str) -> str:
     """``scrub`` and without bidirectional controls: for what customers and agents type, shown to the other."""
     return _BIDI_CONTROLS.sub("", scrub(text))
+
+
+def _scrubbed(value: object) -> object:
+    return scrub(value) if isinstance(value, str) else value
+
+
+def _as_typed(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    try:
+        return handler(value)
+    except ValidationError:
+        if not isinstance(value, str) or scrub(value) == value:
+            raise
+        handler(scrub(value))  # the field's length and pattern, checked on the same text with U+FFFD
+        return value
+
+
+# pydantic 2 refuses a string holding a lone surrogate ("unable to parse raw data as a unicode string"), so a
+# login with "\ud800" in it would be a 422 about parsing instead of the wrong login it is. A field chooses:
+SCRUBBED = BeforeValidator(_scrubbed)
+"""The surrogate becomes U+FFFD before validation."""
+AS_TYPED = WrapValidator(_as_typed)
+"""Kept as typed, for code that says what is wrong with it ("The comment holds broken characters")."""
+# Constraints go before them, as in ``Annotated[str, Field(max_length=64), SCRUBBED]``: after them, pydantic
+# checks the length as a collection's ("Value should have at most 64 items") instead of a string's.
+ScrubbedStr = Annotated[str, SCRUBBED]
+TypedStr = Annotated[str, AS_TYPED]

@@ -7,12 +7,19 @@ the hub, so nobody else needs to know it (`make run` picks one up front, for its
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 import uvicorn
 
 from core.settings import settings_or_complain
-from tools.runner.preflight import free_port
+
+
+def free_port(host: str) -> int:
+    """A port free on ``host`` now (``make run`` picks one the same way before it starts anything)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def main() -> int:
@@ -20,7 +27,7 @@ def main() -> int:
     if settings is None:
         return 2
     if settings.notifier_port == 0:
-        settings = settings.copy(update={"notifier_port": free_port(settings.host)})
+        settings = settings.model_copy(update={"notifier_port": free_port(settings.host)})
     from notify.service import create_app  # after the settings: the app's imports are the slow part
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
@@ -30,7 +37,7 @@ def main() -> int:
         host=settings.host,
         port=settings.notifier_port,
         log_level="warning",
-        ws="none",  # no WebSockets here; uvicorn's default needs a newer websockets than Rasa 3.6 pins
+        ws="none",  # the notifier serves no WebSockets
         timeout_graceful_shutdown=5,
     )
     return 0

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from bot.chat.publisher import external_publisher
 from core.oss.config import OssConfig
+from core.redis.connect import connect, text
 from core.settings import Settings
 from notify.alarms import AlarmApi, AlarmApiError
 from notify.email import EmailAdapter
@@ -37,11 +38,11 @@ LISTENER_KEY = "triage:notify:listener"  # the hub listener id of the last run, 
 FIRST_RETRY_S = 0.5  # the hub is usually only starting: retry fast at first, doubling up to the interval
 
 
-def store_for(redis: Redis[bytes], settings: Settings) -> SubscriptionStore:
+def store_for(redis: Redis, settings: Settings) -> SubscriptionStore:
     return SubscriptionStore(redis, settings.notify_ttl_s, settings.notify_max_per_alarm)
 
 
-def build_notifier(redis: Redis[bytes], settings: Settings) -> Notifier:
+def build_notifier(redis: Redis, settings: Settings) -> Notifier:
     publisher = external_publisher(redis, settings.effective_redis_url)
 
     async def chat(conversation_id: str, text: str) -> None:
@@ -71,7 +72,7 @@ class HubState:
 
 
 class NotifierService:
-    def __init__(self, notifier: Notifier, redis: Redis[bytes], callback_url: str, interval_s: float) -> None:
+    def __init__(self, notifier: Notifier, redis: Redis, callback_url: str, interval_s: float) -> None:
         self.notifier = notifier
         self.hub = HubState()
         self._redis = redis
@@ -87,7 +88,7 @@ class NotifierService:
         stale = await self._redis.get(LISTENER_KEY)
         if stale:
             with contextlib.suppress(AlarmApiError):
-                await api.unregister(stale.decode())
+                await api.unregister(text(stale))
         delay = FIRST_RETRY_S
         while True:
             try:
@@ -132,7 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url)
+        redis = connect(settings.effective_redis_url)
         notifier = build_notifier(redis, settings)
         service = NotifierService(
             notifier, redis, settings.effective_notifier_callback_url, settings.notify_poll_interval_s
@@ -147,7 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
             await asyncio.gather(*tasks, return_exceptions=True)
             await service.stop()
             await notifier.api.aclose()
-            await redis.close()
+            await redis.aclose()
 
     app = FastAPI(title="Outage notifier", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(router(lambda: holder["service"].notifier, lambda: holder["service"].wake()))

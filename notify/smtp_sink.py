@@ -13,7 +13,7 @@ import json
 import signal
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -35,11 +35,11 @@ class SinkHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
-        message = cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
+        message = message_from_bytes(raw, policy=policy.default)
         body = message.get_body(preferencelist=("plain",))
         record: dict[str, Any] = {
             "v": VERSION,
-            "received_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "from": envelope.mail_from,
             "to": list(envelope.rcpt_tos),
             "subject": str(message.get("Subject", "")),

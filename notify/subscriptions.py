@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
+
+from core.redis.connect import text
 
 VERSION = 1
 CHANNELS = ("chat", "sms", "email")
@@ -75,7 +77,7 @@ class Subscription:
     sms_to: str | None = None
     """E.164."""
     email_to: str | None = None
-    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def payload(self) -> str:
         return json.dumps(
@@ -107,12 +109,8 @@ class Subscription:
         return {"sub": SUB.format(**ids), "sent": SENT.format(**ids)}
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class SubscriptionStore:
-    def __init__(self, redis: Redis[bytes], ttl_s: int, max_per_alarm: int) -> None:
+    def __init__(self, redis: Redis, ttl_s: int, max_per_alarm: int) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
         self.max_per_alarm = max_per_alarm
@@ -146,7 +144,7 @@ class SubscriptionStore:
         members = await self._redis.zrangebyscore(key, time.time(), "+inf")
         found = []
         for member in members:
-            conversation = _text(member)
+            conversation = text(member)
             raw = await self._redis.get(SUB.format(alarm=alarm_id, conversation=conversation))
             if raw is None:
                 await self._redis.zrem(key, conversation)
@@ -157,7 +155,7 @@ class SubscriptionStore:
     async def for_conversation(self, conversation_id: str) -> list[Subscription]:
         alarms = await self._redis.smembers(CONVERSATION.format(conversation=conversation_id))
         found = []
-        for alarm in sorted(_text(a) for a in alarms):
+        for alarm in sorted(text(a) for a in alarms):
             raw = await self._redis.get(SUB.format(alarm=alarm, conversation=conversation_id))
             if raw is not None:
                 found.append(Subscription.parse(raw))
@@ -186,7 +184,7 @@ class SubscriptionStore:
     # ---------------------------------------------------------------- sending each channel once
 
     async def sent_channels(self, sub: Subscription) -> set[str]:
-        return {_text(c) for c in await self._redis.hkeys(sub.keys()["sent"])}
+        return {text(c) for c in await self._redis.hkeys(sub.keys()["sent"])}
 
     async def claim(self, sub: Subscription, channel: str, lease_s: float) -> bool:
         """Take the right to send ``channel`` of ``sub`` for ``lease_s``; false when another holds it or it was sent."""
@@ -213,7 +211,7 @@ class SubscriptionStore:
         await self._redis.sadd(CLEARED, alarm_id)
 
     async def cleared(self) -> list[str]:
-        return sorted(_text(a) for a in await self._redis.smembers(CLEARED))
+        return sorted(text(a) for a in await self._redis.smembers(CLEARED))
 
     async def settle(self, alarm_id: str) -> bool:
         """Forget a cleared alarm when none of its subscriptions is left; return whether it was."""
@@ -223,4 +221,4 @@ class SubscriptionStore:
     async def subscribed_alarms(self) -> list[str]:
         """Every alarm with a subscription (for a reconciliation pass after a restart or without a hub)."""
         prefix = ALARM.format(alarm="")
-        return sorted([_text(k)[len(prefix) :] async for k in self._redis.scan_iter(match=prefix + "*", count=500)])
+        return sorted([text(k)[len(prefix) :] async for k in self._redis.scan_iter(match=prefix + "*", count=500)])

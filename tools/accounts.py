@@ -17,12 +17,11 @@ import asyncio
 import getpass
 import sys
 
-from redis.asyncio import Redis
-
 from bot.auth.accounts import AccountError, Accounts
 from bot.auth.bootstrap import ALL_QUEUES
 from bot.auth.passwords import MIN_PASSWORD_CHARS
 from bot.auth.roles import Role
+from core.redis.connect import connect
 from core.settings import SettingsError, load_settings
 
 
@@ -37,7 +36,7 @@ def _read_password() -> str:
 
 async def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url)
+    redis = connect(settings.effective_redis_url)
     accounts = Accounts(redis, settings.accounts_session_ttl_s)
     try:
         if args.command == "set-user":
@@ -66,7 +65,7 @@ async def _run(args: argparse.Namespace) -> int:
                 shown = await accounts.display_name(name)
                 print(f"{name}\t{found.role.value if found else 'disabled'}\t{queues}\t{shown}")
     finally:
-        await redis.close()
+        await redis.aclose()
     return 0
 
 

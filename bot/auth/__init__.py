@@ -1,27 +1,23 @@
-"""Accounts, login sessions and role checks for the gateway's people-facing pages and APIs.
+"""Accounts, login sessions and roles of the people who use the gateway's pages and APIs.
 
-Wire it in the gateway's lifespan: ``app.state.auth = await start_auth(settings, redis)`` and
-``app.include_router(auth_router)``; protect a route with ``Depends(require_roles(Role.product_owner))``.
+Wire it in the gateway's lifespan: ``app.state.auth = await start_auth(settings, redis)``. The web side lives with
+the rest of the web layer: the login routes in :mod:`bot.routers.auth`, ``require_roles`` and ``OptionalUserDep``
+in :mod:`bot.dependencies`.
 """
 
 from bot.auth.accounts import Accounts, User
 from bot.auth.bootstrap import DemoAccount, UnsafeConfiguration, demo_accounts, ensure_demo_accounts
-from bot.auth.dependencies import OptionalUserDep, require_roles
 from bot.auth.roles import Role
-from bot.auth.router import router
 from bot.auth.state import AuthState, start_auth
 
 __all__ = [
     "Accounts",
     "AuthState",
     "DemoAccount",
-    "OptionalUserDep",
     "Role",
     "UnsafeConfiguration",
     "User",
     "demo_accounts",
     "ensure_demo_accounts",
-    "require_roles",
-    "router",
     "start_auth",
 ]

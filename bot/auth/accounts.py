@@ -23,7 +23,10 @@ from bot.auth import keys
 from bot.auth.passwords import hash_password_async, needs_rehash, verify_password_async
 from bot.auth.roles import Role
 from bot.auth.throttle import LoginThrottle
+from core.redis.connect import text
 
+SESSION_COOKIE = "triage_session"
+"""The cookie a browser's session token travels in (HttpOnly, SameSite=Strict)."""
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MAX_DISPLAY_NAME_CHARS = 40  # fits the customer's status line ("Talking to …") on a phone
 DISPLAY_NAME = re.compile(r"[^\W\d_][\w .'-]*", re.UNICODE)
@@ -84,7 +87,7 @@ def _text(value: bytes | str | None) -> str | None:
 
 
 class Accounts:
-    def __init__(self, redis: Redis[bytes], session_ttl_s: int) -> None:
+    def __init__(self, redis: Redis, session_ttl_s: int) -> None:
         self._redis = redis
         self.session_ttl_s = session_ttl_s
         self._throttle = LoginThrottle(redis)
@@ -140,13 +143,13 @@ class Accounts:
         return _text(await self._redis.hget(keys.user(name), "password"))
 
     async def names(self) -> list[str]:
-        return sorted(m.decode() for m in await self._redis.smembers(keys.USERS))
+        return sorted(text(m) for m in await self._redis.smembers(keys.USERS))
 
     async def disable(self, name: str) -> None:
         await self._redis.hset(keys.user(name), "disabled", "1")
         digests = await self._redis.smembers(keys.user_sessions(name))
         if digests:
-            await self._redis.delete(*(keys.session(d.decode()) for d in digests))
+            await self._redis.delete(*(keys.session(text(d)) for d in digests))
         await self._redis.delete(keys.user_sessions(name))
 
     async def authenticate(self, name: str, password: str, address: str = "local") -> User | None:

@@ -35,7 +35,7 @@ class DemoAccount:
 
 
 def _default(settings: Settings, field: str) -> str:
-    default = Settings.__fields__[field].default
+    default = Settings.model_fields[field].default
     return str(default.get_secret_value() if hasattr(default, "get_secret_value") else default)
 
 

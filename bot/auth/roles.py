@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     agent = "agent"
     """Takes handed-off conversations in the agent console; records dispositions."""
     supervisor = "supervisor"

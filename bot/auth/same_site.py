@@ -23,7 +23,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.auth.dependencies import SESSION_COOKIE
+from bot.auth.accounts import SESSION_COOKIE
 from bot.auth.pages import page, respond
 from bot.errors import error_body
 

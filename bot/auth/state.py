@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import cast
 
-from fastapi import Request
 from redis.asyncio import Redis
 
 from bot.auth.accounts import Accounts, User
@@ -31,14 +29,10 @@ class AuthState:
         await self.accounts.close_session(token)
 
 
-async def start_auth(settings: Settings, redis: Redis[bytes]) -> AuthState:
+async def start_auth(settings: Settings, redis: Redis) -> AuthState:
     """Check production secrets (raises :class:`~bot.auth.bootstrap.UnsafeConfiguration`), ensure accounts."""
     accounts = Accounts(redis, settings.accounts_session_ttl_s)
     await check_production_accounts(settings, accounts)
     await ensure_admin(settings, accounts)
     demo = await ensure_demo_accounts(settings, accounts)
     return AuthState(settings, accounts, demo)
-
-
-def get_auth(request: Request) -> AuthState:
-    return cast(AuthState, request.app.state.auth)

@@ -64,7 +64,7 @@ class Verdict:
 
 
 class LoginThrottle:
-    def __init__(self, redis: Redis[bytes]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
     async def reserve(self, name: str, address: str) -> Verdict:

@@ -3,26 +3,26 @@
 Only logged-in agents, supervisors and admins (a session cookie or ``Authorization: Bearer``); a customer's
 conversation token is no session, so it gets 401. An agent reads and works only cases of the queues they
 serve; supervisors and admins see every queue. Bodies are small typed JSON: unknown fields, wrong types and
-oversized texts are refused with the gateway's error shape, and any body over ``MAX_BODY_BYTES`` with 413.
+oversized texts are refused with the gateway's error shape, and any body over
+``bot.dependencies.MAX_CONSOLE_BODY_BYTES`` with 413.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 
-from bot.auth import Role, User, require_roles
-from bot.auth.state import AuthState, get_auth
+from bot.auth import Role, User
+from bot.auth.state import AuthState
 from bot.chat.store import ChatStore
-from bot.errors import GatewayError
+from bot.dependencies import AfterSeq, AuthDep, CaseId, HandoffDep, StaffDep, SupervisorDep, limit_body
 from bot.handoff import building, keys, signoff, tools
 from bot.handoff.case import CaseStatus, HandoffCase, Note, Queue, TicketAction
-from bot.handoff.service import HandoffError
-from bot.handoff.state import HandoffState, get_handoff
+from bot.handoff.state import HandoffState
 from bot.insights.conversations import DispositionIn, record_disposition
 from bot.insights.state import InsightsState, get_insights
 from bot.routers import agent_canned
@@ -37,34 +37,10 @@ from bot.routers.agent_bodies import (
     TransferIn,
     TypingIn,
 )
-
-MAX_BODY_BYTES = 16 * 1024  # the largest legitimate body (a note) is 4,000 characters
-CASE_ID = r"^CASE-[0-9A-F]{12}$"
-
-
-async def limit_body(request: Request) -> None:
-    """By the declared length; a chunked body declares none, so its size once read (nginx caps it before, in
-    ``deploy/``)."""
-    length = request.headers.get("content-length")
-    if length is None and request.method in ("POST", "PUT", "PATCH"):
-        length = str(len(await request.body()))
-    if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        raise GatewayError(413, "body_too_large", f"A console request body is at most {MAX_BODY_BYTES} bytes.")
-
+from core.errors import DomainError, Forbidden, NotFound, Unprocessable
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"], dependencies=[Depends(limit_body)])
 supervisor_router = APIRouter(prefix="/api/supervisor", tags=["agent console"])
-
-Staff = Annotated[User, Depends(require_roles(Role.agent, Role.supervisor))]
-Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
-Handoff = Annotated[HandoffState, Depends(get_handoff)]
-Auth = Annotated[AuthState, Depends(get_auth)]
-CaseId = Annotated[str, Path(regex=CASE_ID)]
-AfterSeq = Annotated[int, Query(ge=0, le=2**53, description="The last sequence number the console has shown.")]
-
-
-def _fail(exc: HandoffError) -> GatewayError:
-    return GatewayError(exc.status, exc.code, exc.message)
 
 
 async def visible_queues(user: User, auth: AuthState) -> set[str] | None:
@@ -77,12 +53,10 @@ async def visible_queues(user: User, auth: AuthState) -> set[str] | None:
 async def readable_case(case_id: str, user: User, auth: AuthState, handoff: HandoffState) -> HandoffCase:
     case = await handoff.service.queues.get(case_id)
     if case is None:
-        raise GatewayError(404, "case_not_found", "There is no such case.")
+        raise NotFound("case_not_found", "There is no such case.")
     queues = await visible_queues(user, auth)
     if queues is not None and case.queue.value not in queues and not await _holds(case_id, user, handoff):
-        raise GatewayError(
-            403, "not_your_queue", f"This case is in the {case.queue.value} queue, which you don't serve."
-        )
+        raise Forbidden("not_your_queue", f"This case is in the {case.queue.value} queue, which you don't serve.")
     return case
 
 
@@ -93,7 +67,7 @@ async def _holds(case_id: str, user: User, handoff: HandoffState) -> bool:
 
 
 @router.get("/me")
-async def me(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def me(user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     presence = await handoff.service.presence.get(user.name)
     queues = await visible_queues(user, auth)
     shown = await auth.accounts.display_name(user.name)
@@ -104,14 +78,14 @@ async def me(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
 
 
 @router.put("/presence")
-async def set_presence(body: PresenceIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+async def set_presence(body: PresenceIn, user: StaffDep, handoff: HandoffDep) -> dict[str, Any]:
     await handoff.service.presence.set_status(user.name, body.status)
     await handoff.service.console({"type": "presence", "agent": user.name, "status": body.status})
     return {"v": 1, "status": body.status}
 
 
 @router.get("/queue")
-async def queue(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def queue(user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     """Waiting cases of the user's queues, priority then age; the chats the user holds now; and the callbacks
     and tickets customers of those queues left (``parked``), oldest first, for someone to pick up."""
     queues = handoff.service.queues
@@ -130,17 +104,17 @@ async def queue(user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-async def read_case(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def read_case(case_id: CaseId, user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     case = await readable_case(case_id, user, auth, handoff)
     place = await handoff.service.queues.place(case_id, case.queue)
     shown = await handoff.service.display_name(case.agent) if case.agent else None
-    return {"v": 1, "case": case.dict(), "position": place.position if place else None,
+    return {"v": 1, "case": case.model_dump(), "position": place.position if place else None,
             "agent_name": shown, "schema_version": case.v}  # fmt: skip
 
 
 @router.get("/cases/{case_id}/history")
 async def history(
-    case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff, after_seq: AfterSeq = 0
+    case_id: CaseId, user: StaffDep, auth: AuthDep, handoff: HandoffDep, after_seq: AfterSeq = 0
 ) -> dict[str, Any]:
     """The conversation's entries after ``after_seq`` (what a reconnecting console has not shown yet)."""
     case = await readable_case(case_id, user, auth, handoff)
@@ -150,107 +124,91 @@ async def history(
 
 
 @router.post("/cases/{case_id}/accept")
-async def accept(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def accept(case_id: CaseId, user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     await readable_case(case_id, user, auth, handoff)
-    try:
-        case = await handoff.service.accept(case_id, user.name)
-    except HandoffError as exc:
-        raise _fail(exc) from None
-    return {"v": 1, "case": case.dict()}
+    case = await handoff.service.accept(case_id, user.name)
+    return {"v": 1, "case": case.model_dump()}
 
 
 @router.post("/cases/{case_id}/pick-up")
-async def pick_up(case_id: CaseId, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def pick_up(case_id: CaseId, user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     """Take a callback or ticket the customer left and chat with them as with an accepted case."""
     await readable_case(case_id, user, auth, handoff)
-    try:
-        case = await handoff.service.pick_up(case_id, user.name)
-    except HandoffError as exc:
-        raise _fail(exc) from None
-    return {"v": 1, "case": case.dict()}
+    case = await handoff.service.pick_up(case_id, user.name)
+    return {"v": 1, "case": case.model_dump()}
 
 
 @router.post("/cases/{case_id}/messages")
-async def send_message(case_id: CaseId, body: MessageIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
-    try:
-        seq, duplicate = await handoff.service.agent_message(case_id, user.name, body.client_id, body.text)
-    except HandoffError as exc:
-        raise _fail(exc) from None
+async def send_message(case_id: CaseId, body: MessageIn, user: StaffDep, handoff: HandoffDep) -> dict[str, Any]:
+    seq, duplicate = await handoff.service.agent_message(case_id, user.name, body.client_id, body.text)
     return {"v": 1, "seq": seq, "client_id": body.client_id, "duplicate": duplicate}
 
 
 @router.post("/cases/{case_id}/typing", status_code=204)
-async def typing(case_id: CaseId, body: TypingIn, user: Staff, handoff: Handoff) -> None:
-    try:
-        await handoff.service.agent_typing(case_id, user.name, body.typing)
-    except HandoffError as exc:
-        raise _fail(exc) from None
+async def typing(case_id: CaseId, body: TypingIn, user: StaffDep, handoff: HandoffDep) -> None:
+    await handoff.service.agent_typing(case_id, user.name, body.typing)
 
 
 @router.post("/cases/{case_id}/notes", status_code=201)
-async def add_note(case_id: CaseId, body: NoteIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def add_note(case_id: CaseId, body: NoteIn, user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     await readable_case(case_id, user, auth, handoff)
-    note = Note(at=datetime.now(timezone.utc), by=user.name, by_name=await handoff.service.display_name(user.name),
+    note = Note(at=datetime.now(UTC), by=user.name, by_name=await handoff.service.display_name(user.name),
                 text=body.text)  # fmt: skip
-    await handoff.service.queues.add(case_id, "notes", note.dict())
-    return {"v": 1, "note": note.dict()}
+    await handoff.service.queues.add(case_id, "notes", note.model_dump())
+    return {"v": 1, "note": note.model_dump()}
 
 
 @router.post("/cases/{case_id}/diagnostics", status_code=201)
-async def rerun(case_id: CaseId, body: DiagnosticIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def rerun(
+    case_id: CaseId, body: DiagnosticIn, user: StaffDep, auth: AuthDep, handoff: HandoffDep
+) -> dict[str, Any]:
     case = await readable_case(case_id, user, auth, handoff)
     try:
         run = await tools.run_diagnostic(handoff.oss, case, body.kind, user.name)
     except tools.ToolError as exc:
-        raise GatewayError(422, "diagnostic_failed", str(exc)) from None
-    await handoff.service.queues.add(case_id, "diagnostics", run.dict())
-    return {"v": 1, "run": run.dict()}
+        raise Unprocessable("diagnostic_failed", str(exc)) from None
+    await handoff.service.queues.add(case_id, "diagnostics", run.model_dump())
+    return {"v": 1, "run": run.model_dump()}
 
 
 @router.post("/cases/{case_id}/tickets", status_code=201)
-async def ticket(case_id: CaseId, body: TicketIn, user: Staff, auth: Auth, handoff: Handoff) -> dict[str, Any]:
+async def ticket(case_id: CaseId, body: TicketIn, user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     case = await readable_case(case_id, user, auth, handoff)
     try:
         if body.action == "create":
             made = await tools.create_ticket(handoff.oss, case, user.name, body.text, body.severity)
         elif body.ticket_id is None:
-            raise GatewayError(422, "invalid_request", "Which ticket? Type its id (like TT-100024) to update it.")
+            raise Unprocessable("invalid_request", "Which ticket? Type its id (like TT-100024) to update it.")
         else:
             made = await tools.update_ticket(handoff.oss, case, body.ticket_id, user.name, body.text, body.status)
     except tools.ToolError as exc:
-        raise GatewayError(422, "ticket_failed", str(exc)) from None
+        raise Unprocessable("ticket_failed", str(exc)) from None
     by_name = await handoff.service.display_name(user.name)
-    action = TicketAction(at=datetime.now(timezone.utc), by=user.name, by_name=by_name, action=f"{body.action}d",
+    action = TicketAction(at=datetime.now(UTC), by=user.name, by_name=by_name, action=f"{body.action}d",
                           ticket_id=made.id, status=made.status, summary=body.text[:300])  # fmt: skip
-    await handoff.service.queues.add(case_id, "tickets", action.dict())
-    return {"v": 1, "ticket": tools.ticket_view(made), "action": action.dict()}
+    await handoff.service.queues.add(case_id, "tickets", action.model_dump())
+    return {"v": 1, "ticket": tools.ticket_view(made), "action": action.model_dump()}
 
 
 @router.post("/cases/{case_id}/transfer")
-async def transfer(case_id: CaseId, body: TransferIn, user: Staff, handoff: Handoff) -> dict[str, Any]:
+async def transfer(case_id: CaseId, body: TransferIn, user: StaffDep, handoff: HandoffDep) -> dict[str, Any]:
     """Move the chat to another queue; the optional note is kept in the case for whoever takes it next."""
-    try:
-        case = await handoff.service.transfer(case_id, user.name, body.queue)
-    except HandoffError as exc:
-        raise _fail(exc) from None
+    case = await handoff.service.transfer(case_id, user.name, body.queue)
     if body.note:
-        note = Note(at=datetime.now(timezone.utc), by=user.name, text=body.note,
+        note = Note(at=datetime.now(UTC), by=user.name, text=body.note,
                     by_name=await handoff.service.display_name(user.name),
                     transfer_from=(case.transfers or [""])[-1] or None, transfer_to=body.queue.value)  # fmt: skip
-        await handoff.service.queues.add(case_id, "notes", note.dict())
+        await handoff.service.queues.add(case_id, "notes", note.model_dump())
     return {"v": 1, "case": building.summary(case)}
 
 
 @router.post("/cases/{case_id}/hand-back")
 async def hand_back(
-    case_id: CaseId, body: HandBackIn, user: Staff, handoff: Handoff, request: Request
+    case_id: CaseId, body: HandBackIn, user: StaffDep, handoff: HandoffDep, request: Request
 ) -> dict[str, Any]:
     """Give the chat back to the bot with a disposition, recorded as ending records it."""
-    try:
-        case = await handoff.service.hand_back(case_id, user.name)
-    except HandoffError as exc:
-        raise _fail(exc) from None
-    at = datetime.now(timezone.utc).isoformat()
+    case = await handoff.service.hand_back(case_id, user.name)
+    at = datetime.now(UTC).isoformat()
     disposition = {**_disposition(body), "by": user.name, "at": at, "handed_back": True}
     await handoff.service.queues.set_fields(case_id, disposition=json.dumps(disposition))
     learning = await _learn(request, case.conversation_id, body, user)
@@ -258,12 +216,9 @@ async def hand_back(
 
 
 @router.post("/cases/{case_id}/end")
-async def end(case_id: CaseId, body: EndIn, user: Staff, handoff: Handoff, request: Request) -> dict[str, Any]:
+async def end(case_id: CaseId, body: EndIn, user: StaffDep, handoff: HandoffDep, request: Request) -> dict[str, Any]:
     """End the chat with a disposition; it is also recorded in the learning store for product owners."""
-    try:
-        case = await handoff.service.end(case_id, user.name, _disposition(body))
-    except HandoffError as exc:
-        raise _fail(exc) from None
+    case = await handoff.service.end(case_id, user.name, _disposition(body))
     learning = await _learn(request, case.conversation_id, body, user)
     return {"v": 1, "case": building.summary(case), "learning": learning}
 
@@ -281,12 +236,12 @@ async def _learn(request: Request, conversation_id: str, body: EndIn, user: User
                             resolution=body.resolution)  # fmt: skip
     try:
         return await record_disposition(insights.store, learned, user.name)
-    except GatewayError as exc:
+    except DomainError as exc:
         return {"error": exc.code, "message": exc.message}
 
 
 @router.post("/sign-off")
-async def sign_off(user: Staff, handoff: Handoff) -> dict[str, Any]:
+async def sign_off(user: StaffDep, handoff: HandoffDep) -> dict[str, Any]:
     """Before logging out: every chat the agent holds goes back to its queue now, each customer told."""
     released = await signoff.release_all(handoff.service, user.name)
     await handoff.service.presence.left(user.name)
@@ -294,7 +249,7 @@ async def sign_off(user: Staff, handoff: Handoff) -> dict[str, Any]:
 
 
 @supervisor_router.get("/overview")
-async def overview(_: Supervisor, handoff: Handoff) -> dict[str, Any]:
+async def overview(_: SupervisorDep, handoff: HandoffDep) -> dict[str, Any]:
     """Per queue: waiting cases, the longest wait, agents online; per agent: presence and chats held."""
     service = handoff.service
     agents = await service.presence.everyone()

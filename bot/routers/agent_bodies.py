@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.handoff.case import Queue
 from bot.insights.conversations import RootCause
@@ -14,11 +14,10 @@ from core.unicode_text import plain_text
 
 
 class Strict(BaseModel):
-    class Config:
-        extra = "forbid"
-        anystr_strip_whitespace = True
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    @validator("*", pre=True)
+    @field_validator("*", mode="before")
+    @classmethod
     def _plain(cls, value: object) -> object:
         """What agents type reaches customers and other agents: no lone surrogates, no bidi controls."""
         return plain_text(value) if isinstance(value, str) else value
@@ -29,7 +28,7 @@ class PresenceIn(Strict):
 
 
 class MessageIn(Strict):
-    client_id: str = Field(..., regex=r"^[A-Za-z0-9_-]{8,64}$", description="The console's id for the message.")
+    client_id: str = Field(..., pattern=r"^[A-Za-z0-9_-]{8,64}$", description="The console's id for the message.")
     text: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -52,7 +51,8 @@ class TicketIn(Strict):
     severity: Literal["Critical", "Major", "Minor"] = "Minor"
     status: Literal["acknowledged", "inProgress", "pending", "held", "resolved"] | None = None
 
-    @validator("ticket_id")
+    @field_validator("ticket_id")
+    @classmethod
     def _ticket_id(cls, value: str | None) -> str | None:
         if not value:
             return None  # an empty box: "update" then asks for one

@@ -5,75 +5,61 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, StrictStr
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, StrictStr
 
-from bot.auth import Role, User, require_roles
-from bot.auth.state import AuthState, get_auth
-from bot.errors import GatewayError
-from bot.handoff.canned import REPLY_ID, CannedError, CannedReplies, as_json
+from bot.auth import Role
+from bot.dependencies import AuthDep, StaffDep, SupervisorDep
+from bot.handoff.canned import REPLY_ID, CannedReplies, as_json
 from bot.handoff.case import Queue
+from core.errors import Forbidden
+from core.unicode_text import AS_TYPED
 
 agent_routes = APIRouter()
 supervisor_routes = APIRouter()
 
-Staff = Annotated[User, Depends(require_roles(Role.agent, Role.supervisor))]
-Supervisor = Annotated[User, Depends(require_roles(Role.supervisor))]
-Auth = Annotated[AuthState, Depends(get_auth)]
-ReplyId = Annotated[str, Path(regex=REPLY_ID)]
+ReplyId = Annotated[str, Path(pattern=REPLY_ID)]
 
 
 class CannedIn(BaseModel):
     """Lengths and characters are checked by ``bot.handoff.canned`` (one sentence per rule broken)."""
 
-    title: StrictStr
-    text: StrictStr
+    model_config = ConfigDict(extra="forbid")
 
-    class Config:
-        extra = "forbid"
+    title: Annotated[StrictStr, AS_TYPED]
+    text: Annotated[StrictStr, AS_TYPED]
 
 
 def _replies(request: Request) -> CannedReplies:
     return CannedReplies(request.app.state.handoff.service.redis)
 
 
-def _fail(exc: CannedError) -> GatewayError:
-    return GatewayError(exc.status, exc.code, exc.message)
-
-
 @agent_routes.get("/canned/{queue}")
-async def for_agents(queue: Queue, user: Staff, auth: Auth, request: Request) -> dict[str, Any]:
+async def for_agents(queue: Queue, user: StaffDep, auth: AuthDep, request: Request) -> dict[str, Any]:
     if not user.has_role(Role.supervisor) and queue.value not in await auth.accounts.queues(user.name):
-        raise GatewayError(403, "not_your_queue", f"You don't serve the {queue.value} queue.")
+        raise Forbidden("not_your_queue", f"You don't serve the {queue.value} queue.")
     return {"v": 1, "queue": queue.value, "replies": [as_json(r) for r in await _replies(request).list(queue)]}
 
 
 @supervisor_routes.get("/canned/{queue}")
-async def listed(queue: Queue, _: Supervisor, request: Request) -> dict[str, Any]:
+async def listed(queue: Queue, _: SupervisorDep, request: Request) -> dict[str, Any]:
     return {"v": 1, "queue": queue.value, "replies": [as_json(r) for r in await _replies(request).list(queue)]}
 
 
 @supervisor_routes.post("/canned/{queue}", status_code=201)
-async def add(queue: Queue, body: CannedIn, user: Supervisor, request: Request) -> dict[str, Any]:
-    try:
-        reply = await _replies(request).add(queue, body.title, body.text, user.name)
-    except CannedError as exc:
-        raise _fail(exc) from None
+async def add(queue: Queue, body: CannedIn, user: SupervisorDep, request: Request) -> dict[str, Any]:
+    reply = await _replies(request).add(queue, body.title, body.text, user.name)
     return {"v": 1, "reply": as_json(reply)}
 
 
 @supervisor_routes.put("/canned/{queue}/{reply_id}")
-async def edit(queue: Queue, reply_id: ReplyId, body: CannedIn, user: Supervisor, request: Request) -> dict[str, Any]:
-    try:
-        reply = await _replies(request).update(queue, reply_id, body.title, body.text, user.name)
-    except CannedError as exc:
-        raise _fail(exc) from None
+async def edit(
+    queue: Queue, reply_id: ReplyId, body: CannedIn, user: SupervisorDep, request: Request
+) -> dict[str, Any]:
+    reply = await _replies(request).update(queue, reply_id, body.title, body.text, user.name)
     return {"v": 1, "reply": as_json(reply)}
 
 
 @supervisor_routes.delete("/canned/{queue}/{reply_id}", status_code=204)
-async def delete(queue: Queue, reply_id: ReplyId, _: Supervisor, request: Request) -> None:
-    try:
-        await _replies(request).delete(queue, reply_id)
-    except CannedError as exc:
-        raise _fail(exc) from None
+async def delete(queue: Queue, reply_id: ReplyId, _: SupervisorDep, request: Request) -> None:
+    await _replies(request).delete(queue, reply_id)

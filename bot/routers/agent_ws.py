@@ -19,26 +19,19 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.auth import Role
 from bot.auth.accounts import User
-from bot.auth.dependencies import SESSION_COOKIE
 from bot.auth.same_site import from_this_site
 from bot.auth.state import AuthState
+from bot.dependencies import presented_token
 from bot.handoff.case import Queue
 from bot.handoff.console import SESSION_ENDED, Viewer
-from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState
+from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
 MAX_FRAME_CHARS = 4096
 POLICY_VIOLATION = 1008
-
-
-def _token(websocket: WebSocket) -> str | None:
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return websocket.cookies.get(SESSION_COOKIE) or None
 
 
 async def _still_allowed(auth: AuthState, token: str | None, user: User) -> bool:
@@ -50,7 +43,7 @@ async def _still_allowed(auth: AuthState, token: str | None, user: User) -> bool
 async def console_socket(websocket: WebSocket) -> None:
     auth: AuthState = websocket.app.state.auth
     handoff: HandoffState = websocket.app.state.handoff
-    token = _token(websocket)
+    token = presented_token(websocket)
     user = await auth.accounts.session_user(token) if token else None
     if not from_this_site(websocket.headers) or user is None or not user.has_role(Role.agent, Role.supervisor):
         await websocket.close(code=POLICY_VIOLATION)
@@ -87,7 +80,7 @@ async def console_socket(websocket: WebSocket) -> None:
                 await service.presence.beat(user.name, user.role.value, queues, frame["status"])
                 await service.console({"type": "presence", "agent": user.name, "status": frame["status"]})
             elif kind == "typing" and isinstance(frame.get("case_id"), str) and isinstance(frame.get("typing"), bool):
-                with suppress(HandoffError):  # typing on a chat no longer held: nothing to show
+                with suppress(DomainError):  # typing on a chat no longer held: nothing to show
                     await service.agent_typing(frame["case_id"], user.name, frame["typing"])
     except WebSocketDisconnect:
         pass

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from bot.dependencies import StateDep
-from bot.errors import GatewayError
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.rate_limit import retry_after
 from bot.state import GatewayState
-from core.unicode_text import plain_text, scrub
+from core.errors import Forbidden, TooLarge, TooMany, Unavailable, Unprocessable
+from core.unicode_text import SCRUBBED, ScrubbedStr, plain_text, scrub
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -27,8 +27,10 @@ ASSISTANT_DOWN = (
 
 
 class MessageIn(BaseModel):
-    text: str = Field(..., description="What the customer typed.")
-    conversation_id: str | None = Field(None, max_length=64, description="Omit to start a new conversation.")
+    text: ScrubbedStr = Field(..., description="What the customer typed.")
+    conversation_id: Annotated[str, Field(max_length=64), SCRUBBED] | None = Field(
+        None, description="Omit to start a new conversation."
+    )
 
 
 class MessagesOut(BaseModel):
@@ -42,7 +44,7 @@ async def _within(state: GatewayState, kind: str, key: str, limit: int, window_s
     wait = await retry_after(state.redis, kind, key, limit, window_s)
     if wait is not None:
         message = f"Too many {what}: at most {limit} in {window_s} s. Try again in {wait} s."
-        raise GatewayError(429, "rate_limited", message)
+        raise TooMany("rate_limited", message, retry_after=wait)
 
 
 @router.post("/messages", response_model=MessagesOut, response_model_exclude_none=True)
@@ -51,10 +53,10 @@ async def post_message(
 ) -> MessagesOut:
     text = plain_text(body.text).strip()
     if not text:
-        raise GatewayError(422, "empty_message", "The message is empty: type something to send.")
+        raise Unprocessable("empty_message", "The message is empty: type something to send.")
     limit = state.settings.max_message_chars
     if len(text) > limit:
-        raise GatewayError(413, "message_too_long", f"The message is {len(text)} characters; the limit is {limit}.")
+        raise TooLarge("message_too_long", f"The message is {len(text)} characters; the limit is {limit}.")
 
     settings = state.settings
     token: str | None = None
@@ -68,12 +70,12 @@ async def post_message(
         conversation_id = scrub(body.conversation_id)  # a lone surrogate names no conversation: 403 below
         presented = scrub(authorization or "").removeprefix("Bearer ").strip()
         if not presented or not await state.conversations.authorised(conversation_id, presented):
-            raise GatewayError(403, "forbidden", "This conversation does not exist or the token does not match.")
+            raise Forbidden("forbidden", "This conversation does not exist or the token does not match.")
     await _within(state, "rest-messages", conversation_id, settings.chat_rate_limit, settings.chat_rate_window_s,
                   "messages in this conversation")  # fmt: skip
 
     try:
         replies = await state.rasa.send_message(conversation_id, text, {"channel": "web"})
     except RasaUnavailable:
-        raise GatewayError(503, "assistant_unavailable", ASSISTANT_DOWN) from None
+        raise Unavailable("assistant_unavailable", ASSISTANT_DOWN) from None
     return MessagesOut(conversation_id=conversation_id, token=token, messages=replies)

@@ -25,28 +25,28 @@ import re
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field, StrictInt
 
 from bot.chat import survey_comments
 from bot.chat.surveys import SurveyOffers
-from bot.dependencies import StateDep
-from bot.errors import GatewayError
-from bot.handoff.state import HandoffState, get_handoff
+from bot.dependencies import HandoffDep, StateDep
+from bot.handoff.state import HandoffState
+from core.errors import Forbidden, NotFound, Unprocessable
+from core.unicode_text import AS_TYPED, SCRUBBED
 from learning.satisfaction import MAX_COMMENT_CHARS, SURVEY_ID, SatisfactionAnswer, SatisfactionStore
 
 router = APIRouter(prefix="/api", tags=["satisfaction"])
 
-HandoffDep = Annotated[HandoffState, Depends(get_handoff)]
 MIN_SCORE, MAX_SCORE = 1, 5
 MAX_COMMENT_BODY_CHARS = 20 * MAX_COMMENT_CHARS  # larger is not a comment: refused before it is looked at
 
 
 class SatisfactionIn(BaseModel):
-    conversation_id: str = Field(..., min_length=1, max_length=64)
-    survey_id: str = Field(..., min_length=1, max_length=80)
+    conversation_id: Annotated[str, Field(min_length=1, max_length=64), SCRUBBED]
+    survey_id: Annotated[str, Field(min_length=1, max_length=80), SCRUBBED]
     score: StrictInt
-    comment: str | None = Field(None, max_length=MAX_COMMENT_BODY_CHARS)
+    comment: Annotated[str, Field(max_length=MAX_COMMENT_BODY_CHARS), AS_TYPED] | None = None
 
 
 class SatisfactionOut(BaseModel):
@@ -63,7 +63,7 @@ async def who_handled(offer: dict[str, Any], conversation_id: str, handoff: Hand
         return {"handled_by": "bot", "model_id": offer.get("model_id")}
     case = await handoff.service.queues.get(str(offer["case_id"]))
     if case is None or case.conversation_id != conversation_id or not case.agent:
-        raise GatewayError(404, "unknown_survey", "This chat has no such survey to answer.")
+        raise NotFound("unknown_survey", "This chat has no such survey to answer.")
     return {"handled_by": "agent", "agent": case.agent, "queue": case.queue.value, "case_id": case.case_id}
 
 
@@ -77,13 +77,13 @@ async def answer_survey(
 ) -> SatisfactionOut:
     presented = (authorization or "").removeprefix("Bearer ").strip()
     if not presented or not await state.conversations.authorised(body.conversation_id, presented):
-        raise GatewayError(403, "forbidden", "This conversation does not exist or the token does not match.")
+        raise Forbidden("forbidden", "This conversation does not exist or the token does not match.")
     if not MIN_SCORE <= body.score <= MAX_SCORE:
-        raise GatewayError(422, "invalid_score", f"The score is a whole number from {MIN_SCORE} to {MAX_SCORE}.")
+        raise Unprocessable("invalid_score", f"The score is a whole number from {MIN_SCORE} to {MAX_SCORE}.")
     comment = survey_comments.checked(body.comment)
     offer = await SurveyOffers(state.redis).offered(body.conversation_id, body.survey_id)
     if offer is None or not re.fullmatch(SURVEY_ID, body.survey_id):
-        raise GatewayError(404, "unknown_survey", "This chat has no such survey to answer.")
+        raise NotFound("unknown_survey", "This chat has no such survey to answer.")
     about = await who_handled(offer, body.conversation_id, handoff)
     if comment is not None:
         comment = await asyncio.to_thread(survey_comments.redacted, state.settings, comment)

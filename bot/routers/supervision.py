@@ -14,21 +14,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, root_validator, validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.auth import Role, User, require_roles
-from bot.errors import GatewayError
+from bot.dependencies import AfterSeq, CaseId, SupervisionDep, SupervisorDep, limit_body
 from bot.handoff import journal as case_journal
 from bot.handoff.case import Queue
 from bot.handoff.metrics import period_figures
-from bot.handoff.service import HandoffError
 from bot.handoff.state import HandoffState
 from bot.handoff.supervision import MAX_NOTE_CHARS, Supervision
-from bot.routers.agent import AfterSeq, CaseId, limit_body
 from bot.routers.console_page import HEADERS
 from bot.routers.web import STATIC_DIR
+from core.errors import Unprocessable
+from core.unicode_text import AS_TYPED
 from learning.satisfaction import SatisfactionStore
 
 MAX_PERIOD_S = 400 * 86400  # a little over a year: enough for any comparison, bounded work
@@ -51,25 +50,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(lifespan=lifespan, dependencies=[Depends(limit_body)])
-SupervisorUser = Annotated[User, Depends(require_roles(Role.supervisor))]
-
-
-def get_supervision(request: Request) -> Supervision:
-    return cast(Supervision, request.app.state.supervision)
-
-
-SupervisionDep = Annotated[Supervision, Depends(get_supervision)]
 
 
 class MoveIn(BaseModel):
-    expected_agent: str = Field(..., regex=LOGIN, description="Who holds the chat as the supervisor saw it.")
-    note: str = Field("", max_length=MAX_NOTE_CHARS)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    class Config:
-        extra = "forbid"
-        anystr_strip_whitespace = True
+    expected_agent: str = Field(..., pattern=LOGIN, description="Who holds the chat as the supervisor saw it.")
+    note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AS_TYPED] = ""
 
-    @validator("note")
+    @field_validator("note")
+    @classmethod
     def _safe(cls, note: str) -> str:
         if _UNSAFE.search(note):
             raise ValueError("control, bidirectional or broken characters are not allowed")
@@ -77,18 +67,14 @@ class MoveIn(BaseModel):
 
 
 class ReassignIn(MoveIn):
-    to_agent: str | None = Field(None, regex=LOGIN)
+    to_agent: str | None = Field(None, pattern=LOGIN)
     to_queue: Queue | None = None
 
-    @root_validator(skip_on_failure=True)
-    def _one_target(cls, values: dict[str, Any]) -> dict[str, Any]:
-        if (values.get("to_agent") is None) == (values.get("to_queue") is None):
+    @model_validator(mode="after")
+    def _one_target(self) -> ReassignIn:
+        if (self.to_agent is None) == (self.to_queue is None):
             raise ValueError("give exactly one of to_agent and to_queue")
-        return values
-
-
-def _fail(exc: HandoffError) -> GatewayError:
-    return GatewayError(exc.status, exc.code, exc.message)
+        return self
 
 
 @router.get("/supervisor", response_class=HTMLResponse, include_in_schema=False)
@@ -97,29 +83,23 @@ async def page() -> HTMLResponse:
 
 
 @router.get("/api/supervisor/live", tags=["supervisor"])
-async def live(_: SupervisorUser, supervision: SupervisionDep) -> dict[str, Any]:
+async def live(_: SupervisorDep, supervision: SupervisionDep) -> dict[str, Any]:
     """Chats held now (``wait_s``: in the queue before the accept; ``handle_s``: since it), queues, agents."""
     return await supervision.live()
 
 
 @router.get("/api/supervisor/chats/{case_id}", tags=["supervisor"])
-async def read_chat(case_id: CaseId, _: SupervisorUser, supervision: SupervisionDep) -> dict[str, Any]:
-    try:
-        case = await supervision.chat(case_id)
-    except HandoffError as exc:
-        raise _fail(exc) from None
+async def read_chat(case_id: CaseId, _: SupervisorDep, supervision: SupervisionDep) -> dict[str, Any]:
+    case = await supervision.chat(case_id)
     holder = await supervision.accounts.display_name(case.agent) if case.agent else None
-    return {"v": 1, "case": case.dict(), "holder_display_name": holder}
+    return {"v": 1, "case": case.model_dump(), "holder_display_name": holder}
 
 
 @router.get("/api/supervisor/chats/{case_id}/history", tags=["supervisor"])
 async def chat_history(
-    case_id: CaseId, _: SupervisorUser, supervision: SupervisionDep, after_seq: AfterSeq = 0
+    case_id: CaseId, _: SupervisorDep, supervision: SupervisionDep, after_seq: AfterSeq = 0
 ) -> dict[str, Any]:
-    try:
-        case = await supervision.chat(case_id)
-    except HandoffError as exc:
-        raise _fail(exc) from None
+    case = await supervision.chat(case_id)
     store = supervision.service.store
     return {"v": 1, "entries": await store.history(case.conversation_id, after_seq),
             "last_seq": await store.last_seq(case.conversation_id)}  # fmt: skip
@@ -127,33 +107,27 @@ async def chat_history(
 
 @router.post("/api/supervisor/chats/{case_id}/reassign", tags=["supervisor"])
 async def reassign(
-    case_id: CaseId, body: ReassignIn, user: SupervisorUser, supervision: SupervisionDep
+    case_id: CaseId, body: ReassignIn, user: SupervisorDep, supervision: SupervisionDep
 ) -> dict[str, Any]:
     """To another agent (online, serving the queue, with room) or another queue; 409 when the chat moved on."""
-    try:
-        if body.to_agent is not None:
-            case = await supervision.to_agent(case_id, body.expected_agent, body.to_agent, user.name, body.note)
-        else:
-            assert body.to_queue is not None
-            case = await supervision.to_queue(case_id, body.expected_agent, body.to_queue, user.name, body.note)
-    except HandoffError as exc:
-        raise _fail(exc) from None
-    return {"v": 1, "case": case.dict()}
+    if body.to_agent is not None:
+        case = await supervision.to_agent(case_id, body.expected_agent, body.to_agent, user.name, body.note)
+    else:
+        assert body.to_queue is not None
+        case = await supervision.to_queue(case_id, body.expected_agent, body.to_queue, user.name, body.note)
+    return {"v": 1, "case": case.model_dump()}
 
 
 @router.post("/api/supervisor/chats/{case_id}/take-over", tags=["supervisor"])
-async def take_over(case_id: CaseId, body: MoveIn, user: SupervisorUser, supervision: SupervisionDep) -> dict[str, Any]:
+async def take_over(case_id: CaseId, body: MoveIn, user: SupervisorDep, supervision: SupervisionDep) -> dict[str, Any]:
     """The supervisor holds the chat from now on (and replies from the agent console)."""
-    try:
-        case = await supervision.take_over(case_id, body.expected_agent, user.name, body.note)
-    except HandoffError as exc:
-        raise _fail(exc) from None
-    return {"v": 1, "case": case.dict()}
+    case = await supervision.take_over(case_id, body.expected_agent, user.name, body.note)
+    return {"v": 1, "case": case.model_dump()}
 
 
 @router.get("/api/supervisor/figures", tags=["supervisor"])
 async def figures(
-    _: SupervisorUser,
+    _: SupervisorDep,
     supervision: SupervisionDep,
     from_s: Annotated[float, Query(alias="from", ge=0, description="Start of the period, epoch seconds.")],
     to_s: Annotated[float | None, Query(alias="to", ge=0, description="End (default: now), epoch seconds.")] = None,
@@ -161,9 +135,9 @@ async def figures(
     """Offered, answered, abandoned, wait, first reply, handle (p50/p90) and satisfaction per queue and agent."""
     end = min(to_s if to_s is not None else time.time(), time.time())
     if from_s >= end:
-        raise GatewayError(422, "invalid_period", "The period must start before it ends (and before now).")
+        raise Unprocessable("invalid_period", "The period must start before it ends (and before now).")
     if end - from_s > MAX_PERIOD_S:
-        raise GatewayError(422, "invalid_period", "A period is at most 400 days long.")
+        raise Unprocessable("invalid_period", "A period is at most 400 days long.")
     service = supervision.service
     answers = SatisfactionStore(service.redis, service.settings.learning_retention_days)
     result = await period_figures(supervision.journal, service.store, answers, from_s, end)

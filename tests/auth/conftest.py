@@ -11,8 +11,10 @@ from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
-from bot.auth import AuthState, Role, User, passwords, require_roles, router, start_auth
+from bot.auth import AuthState, Role, User, passwords, start_auth
+from bot.dependencies import require_roles
 from bot.errors import install_error_handlers
+from bot.routers.auth import router
 from core.settings import Environment, Settings
 from tests.fixtures.redis_server import RedisServer
 
@@ -27,7 +29,7 @@ def cheap_password_hashing() -> Iterator[None]:
         yield
 
 
-async def clear_auth(redis: Redis[bytes]) -> None:
+async def clear_auth(redis: Redis) -> None:
     async for key in redis.scan_iter(match="triage:auth:*", count=1000):
         await redis.delete(key)
 
@@ -46,11 +48,11 @@ def build_app(auth: AuthState) -> FastAPI:
 
 
 @pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis[bytes]]:
-    client: Redis[bytes] = Redis.from_url(redis_server.url)
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    client: Redis = Redis.from_url(redis_server.url)
     await clear_auth(client)
     yield client
-    await client.close()
+    await client.aclose()
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-async def auth(settings: Settings, redis: Redis[bytes]) -> AuthState:
+async def auth(settings: Settings, redis: Redis) -> AuthState:
     return await start_auth(settings, redis)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -69,7 +71,7 @@ async def test_logout_ends_the_session(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 401
 
 
-async def test_sessions_expire_in_redis(client: httpx.AsyncClient, redis: Redis[bytes], auth: AuthState) -> None:
+async def test_sessions_expire_in_redis(client: httpx.AsyncClient, redis: Redis, auth: AuthState) -> None:
     await login(client, "agent")
     [key] = [k async for k in redis.scan_iter(match="triage:auth:session:*")]
     assert 0 < await redis.ttl(key) <= auth.settings.accounts_session_ttl_s
@@ -102,8 +104,8 @@ async def test_demo_accounts_exist_in_development(auth: AuthState) -> None:
     assert await auth.accounts.names() == ["agent", "product_owner", "supervisor"]
 
 
-def production(**overrides: object) -> Settings:
-    values: dict[str, object] = {
+def production(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
         "env": Environment.production,
         "rasa_token": "r4sa-t0ken-for-the-tests-only",
         "sms_gateway_url": "https://sms.example/api",
@@ -112,7 +114,7 @@ def production(**overrides: object) -> Settings:
     return Settings(**values)
 
 
-async def test_production_refuses_the_default_secret_and_demo_passwords(redis: Redis[bytes], auth: AuthState) -> None:
+async def test_production_refuses_the_default_secret_and_demo_passwords(redis: Redis, auth: AuthState) -> None:
     with pytest.raises(UnsafeConfiguration) as refused:
         await start_auth(production(), redis)
     message = str(refused.value)
@@ -120,7 +122,7 @@ async def test_production_refuses_the_default_secret_and_demo_passwords(redis: R
     assert "'agent' has a demo password" in message and "'product_owner' has a demo password" in message
 
 
-async def test_production_starts_with_real_secrets_and_creates_no_demo_accounts(redis: Redis[bytes]) -> None:
+async def test_production_starts_with_real_secrets_and_creates_no_demo_accounts(redis: Redis) -> None:
     settings = production(
         learning_pseudonym_secret=SecretStr("a-long-random-production-secret"),
         accounts_admin_password=SecretStr(STRONG),
@@ -131,7 +133,7 @@ async def test_production_starts_with_real_secrets_and_creates_no_demo_accounts(
     assert await state.accounts.authenticate("admin", STRONG) is not None
 
 
-async def test_a_short_admin_password_is_refused(redis: Redis[bytes]) -> None:
+async def test_a_short_admin_password_is_refused(redis: Redis) -> None:
     with pytest.raises(UnsafeConfiguration, match="at least 12"):
         await start_auth(Settings(accounts_admin_password=SecretStr("short")), redis)
 

@@ -51,7 +51,7 @@ def cli(redis_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProc
     )  # fmt: skip
 
 
-async def test_the_command_line_sets_and_lists_display_names(redis: Redis[bytes], redis_server: RedisServer) -> None:
+async def test_the_command_line_sets_and_lists_display_names(redis: Redis, redis_server: RedisServer) -> None:
     made = cli(redis_server.url, "set-user", "mo.patel", "--role", "agent", stdin="a long password here\n")
     assert made.returncode == 0 and "shown to customers as Mo Patel" in made.stdout, made.stderr
     named = cli(redis_server.url, "set-name", "mo.patel", "Mo")

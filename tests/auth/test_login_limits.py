@@ -97,3 +97,19 @@ async def test_hashing_does_not_stall_the_event_loop(monkeypatch: pytest.MonkeyP
     beat.cancel()
     assert results == [False] * 8
     assert max(gaps) < one_check_s / 2, f"the loop stalled {max(gaps):.3f} s; one check takes {one_check_s:.3f} s"
+
+
+async def test_a_refused_login_says_when_to_try_again(client_from: Client) -> None:
+    """A script or an API client reads the wait from ``Retry-After``; a person reads it in the message."""
+    guesser = client_from("203.0.113.40")
+    for n in range(MAX_PER_CLIENT):
+        assert await login(guesser, "agent", f"guess-{n}") == 401
+    refused = await guesser.post("/api/auth/login", json={"username": "agent", "password": "guess-again"})
+    assert refused.status_code == 429
+    wait = int(refused.headers["retry-after"])
+    assert wait > 0
+    assert refused.json() == {
+        "v": 1,
+        "error": "too_many_attempts",
+        "message": f"Too many failed logins; try again in {wait} s.",
+    }

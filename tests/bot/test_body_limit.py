@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -71,7 +72,10 @@ async def test_a_chunked_body_is_cut_off_when_it_passes_the_limit() -> None:
 
 
 async def test_production_does_not_publish_its_api_schema() -> None:
-    secrets = {"rasa_token": SecretStr("Zk3p9QvT2mX8rL5wY1bN"), "sms_gateway_url": "https://sms.example/api"}
+    secrets: dict[str, Any] = {
+        "rasa_token": SecretStr("Zk3p9QvT2mX8rL5wY1bN"),
+        "sms_gateway_url": "https://sms.example/api",
+    }
     production = create_app(Settings(env=Environment.production, **secrets))
     development = create_app(Settings(env=Environment.development))
     async with client(production) as prod, client(development) as dev:

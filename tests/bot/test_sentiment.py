@@ -15,7 +15,7 @@ from bot.handoff.sentiment import NEUTRAL_BAND, score
 from core.settings import Settings
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-FRUSTRATION = Settings.__fields__["handoff_negative_sentiment"].default  # the handoff's trigger, -0.35
+FRUSTRATION = Settings.model_fields["handoff_negative_sentiment"].default  # the handoff's trigger, -0.35
 
 # Measured with the lexicon of 779a8bf: 0.70 / 0.72 accuracy; after: 0.995 / 0.93 (bench/bench_sentiment.py).
 MIN_ACCURACY = {"sentiment_labelled.tsv": 0.95, "sentiment_heldout.tsv": 0.85}

@@ -60,16 +60,16 @@ def serve(app: Any, port: int | None = None) -> Served:
 
 
 @pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis[bytes]]:
-    client: Redis[bytes] = Redis.from_url(redis_server.url)
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    client: Redis = Redis.from_url(redis_server.url)
     async for key in client.scan_iter(match="triage:*"):
         await client.delete(key)
     yield client
-    await client.close()
+    await client.aclose()
 
 
 @pytest.fixture
-def store(redis: Redis[bytes]) -> SubscriptionStore:
+def store(redis: Redis) -> SubscriptionStore:
     return SubscriptionStore(redis, ttl_s=TTL_S, max_per_alarm=3)
 
 

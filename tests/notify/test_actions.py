@@ -88,7 +88,7 @@ async def test_stop_alerts(action_env: RunningSimulator, store: SubscriptionStor
     assert slot_values(events)["findings"]["notification"]["stopped"] == 1 and await subs(store) == []
 
 
-async def test_redis_down_is_told_honestly(action_env: RunningSimulator, monkeypatch: Any, redis: Redis[bytes]) -> None:
+async def test_redis_down_is_told_honestly(action_env: RunningSimulator, monkeypatch: Any, redis: Redis) -> None:
     import actions.notifications as module
     from core.settings import Settings
 

@@ -38,7 +38,7 @@ async def eventually(check: Callable[[], Any], what: str) -> Any:
 
 @pytest.fixture
 async def running(
-    redis: Redis[bytes],
+    redis: Redis,
     redis_server: RedisServer,
     simulator: RunningSimulator,
     sms_gateway_server: tuple[Served, Path],
@@ -81,7 +81,7 @@ async def call(method: str, url: str, **kwargs: Any) -> httpx.Response:
 
 
 async def test_a_hub_event_reaches_the_chat_history_and_the_sms_gateway_once(
-    running: tuple[Served, Settings], redis: Redis[bytes], simulator: RunningSimulator,
+    running: tuple[Served, Settings], redis: Redis, simulator: RunningSimulator,
     sms_gateway_server: tuple[Served, Path],
 ) -> None:  # fmt: skip
     served, settings = running
@@ -101,7 +101,7 @@ async def test_a_hub_event_reaches_the_chat_history_and_the_sms_gateway_once(
 
 
 async def test_email_subscriptions_reach_the_smtp_sink(
-    running: tuple[Served, Settings], redis: Redis[bytes], simulator: RunningSimulator, smtp: tuple[int, Path]
+    running: tuple[Served, Settings], redis: Redis, simulator: RunningSimulator, smtp: tuple[int, Path]
 ) -> None:
     _, settings = running
     store = SubscriptionStore(redis, settings.notify_ttl_s, settings.notify_max_per_alarm)
@@ -142,7 +142,7 @@ async def test_a_simulator_restart_of_the_hub_is_noticed_and_the_listener_regist
     ],
 )  # fmt: skip
 async def test_bad_callbacks_get_a_clear_4xx_and_lose_nothing(
-    running: tuple[Served, Settings], redis: Redis[bytes], body: bytes, headers: dict[str, str], status: int,
+    running: tuple[Served, Settings], redis: Redis, body: bytes, headers: dict[str, str], status: int,
     error: str,
 ) -> None:  # fmt: skip
     served, settings = running
@@ -162,7 +162,7 @@ async def test_an_unknown_listener_path_is_404(running: tuple[Served, Settings])
 
 
 async def test_a_forged_clear_of_an_active_alarm_sends_nothing(
-    running: tuple[Served, Settings], redis: Redis[bytes], sms_gateway_server: tuple[Served, Path]
+    running: tuple[Served, Settings], redis: Redis, sms_gateway_server: tuple[Served, Path]
 ) -> None:
     served, settings = running
     store = SubscriptionStore(redis, settings.notify_ttl_s, settings.notify_max_per_alarm)

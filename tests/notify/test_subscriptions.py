@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
 
 
-async def test_a_subscription_is_kept_versioned_under_its_alarm(store: SubscriptionStore, redis: Redis[bytes]) -> None:
+async def test_a_subscription_is_kept_versioned_under_its_alarm(store: SubscriptionStore, redis: Redis) -> None:
     await store.subscribe(Subscription("4101", "conv-a", ("chat", "sms"), sms_to="+447700900321"))
     raw = await redis.get("triage:notify:sub:4101:conv-a")
     assert raw is not None and json.loads(raw)["v"] == 1
@@ -39,7 +39,7 @@ async def test_bad_subscriptions_are_refused(store: SubscriptionStore) -> None:
     assert await store.for_alarm("4101") == []
 
 
-async def test_subscriptions_expire(redis: Redis[bytes]) -> None:
+async def test_subscriptions_expire(redis: Redis) -> None:
     short = SubscriptionStore(redis, ttl_s=1, max_per_alarm=1)
     await short.subscribe(Subscription("4101", "a", ("chat",)))
     await asyncio.sleep(2.1)

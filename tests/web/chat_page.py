@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 REPLY_TIMEOUT_MS = 90_000  # a first reply may wait for Rasa and a live OSS/BSS lookup
 
@@ -17,8 +17,12 @@ class WatchedPage:
         self.page = page
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", self._dialog)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
 
 class ChatPage(WatchedPage):

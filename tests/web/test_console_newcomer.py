@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from bot.auth.roles import Role
 from simulator.scenarios import BY_KEY
@@ -29,7 +29,7 @@ LIVE_MS = 15_000
 DEMO_PASSWORD = "triage-demo"
 PRIYA = BY_KEY["router_fault"]  # Priya Patel, AC10000003, BS1 5TR: the bot hands her over
 TOM = BY_KEY["access_line_fault"]  # Tom Bradley, AC10000002: looked up by the agent
-SMALL_LAPTOP = {"width": 1024, "height": 768}
+SMALL_LAPTOP: ViewportSize = {"width": 1024, "height": 768}
 
 # Per cell of the case's Notes and Tickets tables whose words must stay whole (times, names, ticket ids): how
 # many line boxes its longest word spans. A word broken across lines ("age/nt", "06:24:1/4") spans two.

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from bot.auth.accounts import Accounts
 from bot.auth.roles import Role
+from core.redis.connect import text
 from tests.fixtures.product import Product
 from tests.handoff.staff import PASSWORD, make_staff
 from tests.web.chat_page import ChatPage
@@ -40,7 +41,7 @@ def conversation_of(chat: ChatPage) -> str:
 def case_status(product: Product, case_id: str) -> str:
     client = redis.Redis.from_url(product.redis_url)
     try:
-        return (client.hget(f"triage:handoff:case:{case_id}:state", "status") or b"").decode()
+        return text(client.hget(f"triage:handoff:case:{case_id}:state", "status") or b"")
     finally:
         client.close()
 
@@ -97,7 +98,7 @@ def test_the_agent_is_shown_by_name_and_the_state_line_follows_who_is_talking(
         try:
             await Accounts(client, 3600).set_display_name("lkowalski", "Lena")
         finally:
-            await client.close()
+            await client.aclose()
 
     run(lena())
     console = ConsolePage(agent_context.new_page()).log_in(product.gateway_url, "lkowalski", PASSWORD)

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 from bot.auth.accounts import Accounts
 from bot.auth.roles import Role
+from core.redis.connect import text
 from learning.satisfaction import SatisfactionAnswer, SatisfactionStore
 from tests.fixtures.product import Product
 from tests.handoff.staff import PASSWORD, make_staff
@@ -48,7 +49,7 @@ def answers_of(product: Product, conversation_id: str) -> list[SatisfactionAnswe
         try:
             found = await SatisfactionStore(client, 180).of_conversations([conversation_id])
         finally:
-            await client.close()
+            await client.aclose()
         result.extend(found.get(conversation_id, []))
 
     run(read())
@@ -58,7 +59,7 @@ def answers_of(product: Product, conversation_id: str) -> list[SatisfactionAnswe
 def queue_of(product: Product, case_id: str) -> str:
     client = redis.Redis.from_url(product.redis_url)
     try:
-        return (client.hget(f"triage:handoff:case:{case_id}:state", "queue") or b"").decode()
+        return text(client.hget(f"triage:handoff:case:{case_id}:state", "queue") or b"")
     finally:
         client.close()
 
@@ -173,7 +174,7 @@ def test_an_agent_ended_chat_asks_and_the_answer_names_that_agent_and_queue(
         try:
             await Accounts(client, 3600).set_display_name("nkowalczyk", "Nora")
         finally:
-            await client.close()
+            await client.aclose()
 
     run(nora())
     console = ConsolePage(agent_context.new_page()).log_in(product.gateway_url, "nkowalczyk", PASSWORD)

@@ -44,7 +44,7 @@ def publish(product: Product, conversation: str, *steps: HandoffEvent | dict[str
                 else:
                     await publisher.message(conversation, [step], sender="bot")
         finally:
-            await client.close()
+            await client.aclose()
 
     run(send())  # in a thread of its own: Playwright's sync API runs its own event loop in this one
 

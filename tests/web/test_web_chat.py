@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import redis.asyncio
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from bot.chat.publisher import external_publisher
 from bot.chat.wire import HandoffEvent
@@ -25,7 +25,7 @@ from tests.web.chat_page import ChatPage
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 XSS = "<img src=x onerror=alert(1)>"
 AA_CONTRAST = 4.5
 # After an escalation the page says where the customer stands: in the queue, or honestly that nobody is online.
@@ -53,7 +53,7 @@ def publish(product: Product, conversation_id: str, *events: HandoffEvent, agent
             if agent_says is not None:
                 await publisher.agent_message(conversation_id, "Dana", agent_says)
         finally:
-            await client.close()
+            await client.aclose()
 
     with ThreadPoolExecutor(1) as thread:  # Playwright's sync API runs its own event loop in this thread
         thread.submit(asyncio.run, send()).result(timeout=30)

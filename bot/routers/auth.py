@@ -20,13 +20,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from bot.auth.accounts import Session, TooManyAttempts, User
-from bot.auth.dependencies import SESSION_COOKIE, AuthDep, OptionalUserDep, presented_token, require_roles
+from bot.auth.accounts import SESSION_COOKIE, Session, TooManyAttempts, User
 from bot.auth.pages import page, respond
 from bot.auth.roles import Role
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
-from bot.errors import GatewayError
-from core.unicode_text import scrub
+from bot.dependencies import AuthDep, OptionalUserDep, presented_token, require_roles
+from bot.errors import status_for
+from core.errors import DomainError, TooMany, Unauthenticated
+from core.unicode_text import SCRUBBED, scrub
 
 router = APIRouter(tags=["auth"])
 
@@ -34,8 +35,8 @@ MAX_FORM_BYTES = 4096
 
 
 class LoginIn(BaseModel):
-    username: str = Field(..., min_length=1, max_length=64)
-    password: str = Field(..., min_length=1, max_length=1024)
+    username: Annotated[str, Field(min_length=1, max_length=64), SCRUBBED]
+    password: Annotated[str, Field(min_length=1, max_length=1024), SCRUBBED]
 
 
 class UserOut(BaseModel):
@@ -68,7 +69,7 @@ async def _login(auth: AuthDep, username: str, password: str, address: str) -> S
         user = await auth.accounts.authenticate(scrub(username).strip().lower(), scrub(password), address)
     except TooManyAttempts as exc:
         message = f"Too many failed logins; try again in {exc.retry_after_s} s."
-        raise GatewayError(429, "too_many_attempts", message) from None
+        raise TooMany("too_many_attempts", message, retry_after=exc.retry_after_s) from None
     return await auth.accounts.open_session(user) if user else None
 
 
@@ -76,7 +77,7 @@ async def _login(auth: AuthDep, username: str, password: str, address: str) -> S
 async def login(body: LoginIn, request: Request, auth: AuthDep, response: Response) -> LoginOut:
     session = await _login(auth, body.username, body.password, client_address(request))
     if session is None:
-        raise GatewayError(401, "invalid_credentials", "The user name or the password is wrong.")
+        raise Unauthenticated("invalid_credentials", "The user name or the password is wrong.")
     _set_cookie(response, session, secure=not auth.settings.development)
     user = UserOut(name=session.user.name, role=session.user.role)
     return LoginOut(token=session.token, user=user, expires_in=session.expires_in_s)
@@ -138,8 +139,8 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
     try:
         address = client_address(request)
         session = await _login(auth, username, password, address) if username and password else None
-    except GatewayError as exc:
-        return respond(_login_page(target, exc.message, username), status_code=exc.status)
+    except DomainError as exc:
+        return respond(_login_page(target, exc.message, username), status_code=status_for(exc))
     if session is None:
         return respond(_login_page(target, "The user name or the password is wrong.", username), status_code=401)
     response = RedirectResponse(target, status_code=303)
