@@ -4,7 +4,7 @@ Starts its own throwaway redis-server (append-only, ``appendfsync everysec`` as 
 port and prints:
 
 - ingest: redacted event summaries turned into records by the consumer (stream + indexes + states), records/s;
-  and end to end through the broker's forwarder with spaCy redaction, records/s;
+  and end to end: raw summaries through the engine's forwarder, redacted with spaCy by the consumer, records/s;
 - mining: wall time and peak memory (max RSS of the mining worker process, and of this process) for 50,000
   records over 30 days;
 - grouping quality on ``../shared/eval/dstc11_development_utterances.jsonl`` (redacted first, as the product
@@ -47,20 +47,22 @@ from sklearn.metrics import normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 from bot.insights.filters import make_filters  # noqa: E402
 from bot.insights.state import start_insights, stop_insights  # noqa: E402
 from bot.insights.themes import SUGGEST_SIMILARITY, mine  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from engine.forwarder import Forwarder  # noqa: E402
-from engine.spool import Spool  # noqa: E402
 from learning import keys  # noqa: E402
 from learning.consumer import Consumer  # noqa: E402
+from learning.events import EventRedaction  # noqa: E402
 from learning.mining import clustering  # noqa: E402
 from learning.mining.assignment import ASSIGN_SIMILARITY, place_texts  # noqa: E402
 from learning.mining.engine import mine_texts  # noqa: E402
 from learning.mining.features import WordVectors, fit_features  # noqa: E402
 from learning.mining.intents import training_examples  # noqa: E402
 from learning.redaction import build_redactor  # noqa: E402
+from learning.store import LearningStore  # noqa: E402
 from tools.replay.templates import OUT_OF_SCOPE, PROBLEMS, TOPICS, Templates  # noqa: E402
 
 DSTC = ROOT.parent / "shared" / "eval" / "dstc11_development_utterances.jsonl"
@@ -68,7 +70,8 @@ CLINC_OOS = ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt"
 HELD_BACK_INTENTS = 4
 ASSIGN_SWEEP = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 SUGGEST_SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-SPACY = ROOT / ".cache" / "spacy" / "en_triage_md"
+SPACY = Settings().spacy_model
+"""The app's English pipeline (en_core_web_md 3.8 from the mooring wheel): redaction and word vectors."""
 END_TO_END_EVENTS = 3000
 BASELINE = "TF-IDF + SVD + k-means with the true k: NMI 0.80, ACC 0.63 (../shared/eval/README.md)"
 
@@ -117,7 +120,7 @@ def synthetic_summaries(count: int, seed: int = 11) -> list[dict[str, object]]:
     return summaries
 
 
-async def ingest(redis: Redis[bytes], store_consumer: Consumer, summaries: list[dict[str, object]]) -> float:
+async def ingest(redis: Redis, store_consumer: Consumer, summaries: list[dict[str, object]]) -> float:
     async with redis.pipeline(transaction=False) as pipe:
         for summary in summaries:
             pipe.xadd(keys.EVENTS, {"v": "1", "e": json.dumps(summary)})
@@ -129,10 +132,13 @@ async def ingest(redis: Redis[bytes], store_consumer: Consumer, summaries: list[
     return time.perf_counter() - began
 
 
-async def end_to_end(redis: Redis[bytes], consumer: Consumer, spool_dir: Path) -> tuple[float, int]:
-    """Rasa-shaped user events through the forwarder (spaCy redaction) and the consumer."""
-    redactor = build_redactor(str(SPACY), str(ROOT / "data" / "nlu"))
-    redactor.redact_many(["warm up the pipeline, Tom"])
+async def end_to_end(redis: Redis, store: LearningStore) -> tuple[float, int]:
+    """Rasa-shaped user events through the engine's forwarder (raw summaries on the stream) and the consumer,
+    which redacts them with spaCy before anything is stored."""
+    redaction = EventRedaction(lambda: build_redactor(str(SPACY), str(ROOT / "data" / "nlu")), "bench-secret")
+    redaction.redact_text("warm up the pipeline, Tom")
+    consumer = Consumer(store, 0.6, 3600.0, redaction=redaction)
+    await consumer.ensure_group()
     templates = Templates(5)
     cores = [t for texts in TOPICS.values() for t in texts]
     events = [{"sender_id": f"e2e-{i}", "event": "user", "timestamp": time.time(), "input_channel": "web",
@@ -140,7 +146,7 @@ async def end_to_end(redis: Redis[bytes], consumer: Consumer, spool_dir: Path) -
                "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.5},
                               "intent_ranking": [], "entities": []}} for i in range(END_TO_END_EVENTS)]  # fmt: skip
     before = await redis.xlen(keys.RECORDS)
-    forwarder = Forwarder(redis, lambda: redactor, "bench", 100_000, Spool(spool_dir))
+    forwarder = Forwarder(redis, capacity=END_TO_END_EVENTS, maxlen=10 * END_TO_END_EVENTS)
     began = time.perf_counter()
     forwarder.start()
     for event in events:
@@ -278,9 +284,9 @@ def dstc_quality() -> None:
 async def main(records: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         process, port = start_redis(Path(tmp))
-        redis: Redis[bytes] = Redis.from_url(f"redis://127.0.0.1:{port}/0")
+        redis: Redis = Redis.from_url(f"redis://127.0.0.1:{port}/0")
         try:
-            settings = Settings(redis_url=f"redis://127.0.0.1:{port}/0", spacy_model=SPACY)
+            settings = Settings(redis_url=f"redis://127.0.0.1:{port}/0")
             state = await start_insights(settings, redis)
             consumer = Consumer(state.store, 0.6, 3600.0)
             FIGURES["records"] = records
@@ -317,13 +323,13 @@ async def main(records: int) -> None:
             await stop_insights(state)
             memory = await redis.info("memory")
             print(f"  redis-server: {memory['used_memory_peak_human']} peak for the records, indexes and states")
-            e2e_seconds, e2e_records = await end_to_end(redis, consumer, Path(tmp) / "spool")
+            e2e_seconds, e2e_records = await end_to_end(redis, state.store)
             FIGURES["end_to_end_records_per_s"] = e2e_records / e2e_seconds
             print(f"end to end: {e2e_records} records in {e2e_seconds:.1f} s = {e2e_records / e2e_seconds:,.0f} "
-                  "records/s (Rasa events -> spaCy redaction -> stream -> consumer, one process)")  # fmt: skip
+                  "records/s (Rasa events -> stream -> the consumer's spaCy redaction, one process)")  # fmt: skip
 
         finally:
-            await redis.close()
+            await redis.aclose()
             process.terminate()
             process.wait(10)
     dstc_quality()

@@ -1,10 +1,10 @@
 """Privacy figures of the learning store's redactor on the privacy table (``tests/learning/privacy_table.yml``).
 
 Prints recall (share of the table's personal data items removed), over-redaction (share of the words that must
-stay which were lost), the rows that miss either, and the time to redact one message (the broker redacts every
-customer and bot text; the table's texts one at a time, then in one batch). With ``--baseline REF`` the
-redactor of that git revision is loaded from ``git show`` and measured the same way in the same process, timings
-interleaved, so the two are compared on equal terms on a busy machine.
+stay which were lost), the rows that miss either, and the time to redact one message (the learning consumer
+redacts every customer and bot text before it is stored; the table's texts one at a time, then in one batch).
+With ``--baseline REF`` the redactor of that git revision is loaded from ``git show`` and measured the same way
+in the same process, timings interleaved, so the two are compared on equal terms on a busy machine.
 
     .venv/bin/python bench/bench_privacy.py [--table PATH] [--repeat 5] [--baseline HEAD] [--json]
 """
@@ -26,10 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.settings import Settings  # noqa: E402
 from learning.redaction import build_redactor  # noqa: E402
 from tests.learning.privacy_table import Row, Score, load_table, score  # noqa: E402
 
-SPACY = ROOT / ".cache" / "spacy" / "en_triage_md"
 TABLE = ROOT / "tests" / "learning" / "privacy_table.yml"
 
 
@@ -107,7 +107,8 @@ def main() -> None:
     builders: dict[str, Build] = {"current": build_redactor}
     if args.baseline:
         builders = {f"baseline {args.baseline}": baseline_builder(args.baseline), **builders}
-    redactors = {name: build(str(SPACY), str(ROOT / "data" / "nlu")) for name, build in builders.items()}
+    spacy_model = str(Settings().spacy_model)
+    redactors = {name: build(spacy_model, str(ROOT / "data" / "nlu")) for name, build in builders.items()}
     figures = {name: score(rows, redactor.redact_many(texts)) for name, redactor in redactors.items()}
     timings = _timings(redactors, texts, args.repeat)
     if args.json:

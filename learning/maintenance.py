@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.pseudonyms import pseudonym
+from core.redis.connect import text
 from learning import keys
 from learning.records import index_facets
 from learning.satisfaction import SatisfactionStore
@@ -41,7 +42,7 @@ async def _drop_cached_themes(store: LearningStore) -> None:
 async def _scrub_backlog(store: LearningStore, conversation_ids: set[str] | None, before_s: float | None) -> None:
     """Remove quoted examples of the given conversations (or older than ``before_s``) from backlog items."""
     for item_id in await store.redis.zrange(keys.BACKLOG, 0, -1):
-        key = keys.backlog_item(item_id.decode())
+        key = keys.backlog_item(text(item_id))
         raw = await store.redis.get(key)
         if not raw:
             continue

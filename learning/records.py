@@ -6,7 +6,7 @@ abandoned, the agent's disposition) lives beside it, per conversation, and is jo
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from learning.keys import PAYLOAD_VERSION
@@ -15,7 +15,7 @@ FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
-class Trigger(str, Enum):
+class Trigger(StrEnum):
     nlu_fallback = "nlu_fallback"
     low_confidence = "low_confidence"
     out_of_scope = "out_of_scope"
@@ -26,7 +26,7 @@ class Trigger(str, Enum):
     withdrawn = "withdrawn"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """Of a conversation: where it stands now (``open`` while the customer is still talking to the bot)."""
 
     open = "open"

@@ -20,11 +20,13 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
+from core.redis.connect import text
 from learning.keys import PREFIX
 
 ANSWERS = f"{PREFIX}:satisfaction:answers"
 BY_TIME = f"{PREFIX}:satisfaction:by_time"
-SURVEY_ID = r"^[A-Za-z0-9_.:\-]{1,80}\Z"
+SURVEY_ID = r"^[A-Za-z0-9_.:\-]{1,80}$"
+"""Checked with ``re.fullmatch`` (Python's ``$`` alone would accept a trailing newline) and by pydantic."""
 MAX_COMMENT_CHARS = 1000
 _SEPARATOR = "|"
 
@@ -38,7 +40,7 @@ class SatisfactionAnswer(BaseModel):
 
     v: int = 1
     conversation_id: str
-    survey_id: str = Field(..., regex=SURVEY_ID)
+    survey_id: str = Field(..., pattern=SURVEY_ID)
     score: int = Field(..., ge=1, le=5)
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
     at: float
@@ -50,13 +52,13 @@ class SatisfactionAnswer(BaseModel):
 
 
 def _member(conversation_id: str, survey_id: str) -> str:
-    if not re.match(SURVEY_ID, survey_id) or _SEPARATOR in conversation_id:
+    if not re.fullmatch(SURVEY_ID, survey_id) or _SEPARATOR in conversation_id:
         raise ValueError("conversation and survey ids must not hold '|'")
     return f"{conversation_id}{_SEPARATOR}{survey_id}"
 
 
 class SatisfactionStore:
-    def __init__(self, redis: Redis[bytes], retention_days: int) -> None:
+    def __init__(self, redis: Redis, retention_days: int) -> None:
         self.redis = redis
         self.retention_s = retention_days * 86400
 
@@ -64,7 +66,7 @@ class SatisfactionStore:
         """Store (or replace) an answer; ``True`` when it is the survey's first answer."""
         member = _member(answer.conversation_id, answer.survey_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(ANSWERS, member, answer.json())
+            pipe.hset(ANSWERS, member, json.dumps(answer.model_dump()))  # json: a lone surrogate round-trips
             pipe.zadd(BY_TIME, {member: answer.at})
             pipe.sadd(_conversation_key(answer.conversation_id), member)
             pipe.expire(_conversation_key(answer.conversation_id), self.retention_s)
@@ -74,14 +76,14 @@ class SatisfactionStore:
     async def between(self, start_s: float, end_s: float) -> list[SatisfactionAnswer]:
         """Every answer given in ``[start_s, end_s]``, oldest first."""
         members = await self.redis.zrangebyscore(BY_TIME, start_s, end_s)
-        return await self._load(members)
+        return await self._load([text(m) for m in members])
 
     async def of_conversations(self, conversation_ids: Iterable[str]) -> dict[str, list[SatisfactionAnswer]]:
         """The answers of each conversation (conversations without any are absent)."""
         result: dict[str, list[SatisfactionAnswer]] = {}
         for cid in dict.fromkeys(conversation_ids):
             members = await self.redis.smembers(_conversation_key(cid))
-            answers = await self._load(list(members))
+            answers = await self._load([text(m) for m in members])
             if answers:
                 result[cid] = sorted(answers, key=lambda a: a.at)
         return result
@@ -112,9 +114,9 @@ class SatisfactionStore:
             await pipe.execute()
         return len(members)
 
-    async def _load(self, members: list[bytes] | list[str]) -> list[SatisfactionAnswer]:
+    async def _load(self, members: list[str]) -> list[SatisfactionAnswer]:
         if not members:
             return []
         raw = await self.redis.hmget(ANSWERS, members)
-        answers = [SatisfactionAnswer(**json.loads(item)) for item in raw if item is not None]
+        answers = [SatisfactionAnswer.model_validate(json.loads(item)) for item in raw if item is not None]
         return sorted(answers, key=lambda a: a.at)

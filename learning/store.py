@@ -10,12 +10,13 @@ all of a batch or none of it.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 
+from core.redis.connect import text
 from core.unicode_text import scrub
 from learning import keys
 from learning.contacts import contact_record
@@ -45,8 +46,16 @@ def dumps(value: Any) -> str:
     return scrub(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+def _text(value: object) -> str:
+    return text(value)
+
+
+def _field(fields: Mapping[Any, Any] | None, name: str) -> bytes | str:
+    """One field of a stream entry (replies are bytes: see :mod:`core.redis.connect`)."""
+    if not fields:
+        raise KeyError(name)
+    value: bytes | str = fields[name.encode()]
+    return value
 
 
 @dataclass
@@ -62,7 +71,7 @@ class ConversationUpdate:
 
 
 class LearningStore:
-    def __init__(self, redis: Redis[bytes], retention_days: int) -> None:
+    def __init__(self, redis: Redis, retention_days: int) -> None:
         self.redis = redis
         self.retention_s = retention_days * 86400
 
@@ -151,7 +160,7 @@ class LearningStore:
             if not page:
                 return
             for entry_id, fields in page:
-                record = json.loads(fields[b"r"])
+                record = json.loads(_field(fields, "r"))
                 if start_s <= float(record["at"]) < end_s:
                     yield _text(entry_id), record
             cursor = _text(page[-1][0])
@@ -162,7 +171,7 @@ class LearningStore:
             for record_id in ids:
                 pipe.xrange(keys.RECORDS, record_id, record_id, count=1)
             pages = await pipe.execute()
-        return [(_text(page[0][0]), json.loads(page[0][1][b"r"])) for page in pages if page]
+        return [(_text(page[0][0]), json.loads(_field(page[0][1], "r"))) for page in pages if page]
 
     async def index_ids(self, facet: str, value: str, start_s: float, end_s: float) -> list[str]:
         low, high = (start_s - TIME_SLACK_S) * 1000, (end_s + TIME_SLACK_S) * 1000
@@ -209,7 +218,7 @@ class LearningStore:
         ids = await self.redis.zrangebyscore(keys.CONTACTS_BY_TIME, start_s, f"({end_s}")
         found: list[dict[str, Any]] = []
         for start in range(0, len(ids), SCAN_PAGE):
-            raw = await self.redis.hmget(keys.CONTACTS, ids[start : start + SCAN_PAGE])
+            raw = await self.redis.hmget(keys.CONTACTS, [_text(i) for i in ids[start : start + SCAN_PAGE]])
             found += [json.loads(item) for item in raw if item is not None]
         return found
 

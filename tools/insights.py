@@ -24,13 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from redis.asyncio import Redis
-
-from bot.errors import GatewayError
 from bot.insights import backlog, candidates, exports, theme_model, theme_views
 from bot.insights.filters import Filters, make_filters
 from bot.insights.state import InsightsState, start_insights, stop_insights
 from bot.insights.themes import mine
+from core.errors import DomainError, NotFound
+from core.redis.connect import connect
 from core.settings import SettingsError, load_settings
 from learning.maintenance import apply_retention, delete_conversations, delete_customer
 from learning.records import Trigger
@@ -69,7 +68,7 @@ async def _export(state: InsightsState, args: argparse.Namespace) -> None:
     chosen = [t for t in run["themes"] if args.all or t["id"] in (args.theme or [])]
     missing = set(args.theme or []) - {t["id"] for t in chosen}
     if missing:
-        raise GatewayError(404, "theme_not_found", f"No theme {sorted(missing)[0]} shown in this window.")
+        raise NotFound("theme_not_found", f"No theme {sorted(missing)[0]} shown in this window.")
     found = [candidates.candidate(member, theme) for theme in chosen for member in theme["members"]]
     await _write(candidates.nlu_yaml(found), args.output)
 
@@ -96,7 +95,7 @@ async def _run(args: argparse.Namespace) -> int:
         report = await replay(gateway, simulator, args.conversations, args.concurrency, args.seed)
         print("\n".join(report.lines()))
         return 0 if report.conversations else 1
-    redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url)
+    redis = connect(settings.effective_redis_url)
     state = await start_insights(settings, redis, in_process=True)
     try:
         if args.command == "export":
@@ -116,7 +115,7 @@ async def _run(args: argparse.Namespace) -> int:
             print(f"deleted {deleted.records} records of {deleted.conversations} conversations")
     finally:
         await stop_insights(state)
-        await redis.close()
+        await redis.aclose()
     return 0
 
 
@@ -235,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    except GatewayError as exc:
+    except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 2
 

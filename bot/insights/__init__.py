@@ -1,4 +1,4 @@
-"""Insights for product owners: the JSON API, the dashboard at ``/insights``, exports and the CLI.
+"""Insights for product owners: themes, outcomes, the backlog and exports over the learning store.
 
 Wire it in the gateway's lifespan (after :func:`bot.auth.start_auth`)::
 
@@ -6,20 +6,9 @@ Wire it in the gateway's lifespan (after :func:`bot.auth.start_auth`)::
     ...
     await stop_insights(app.state.insights)
 
-and ``app.include_router(bot.insights.router)`` (API, dispositions and dashboard in one router).
+and ``app.include_router(bot.routers.insights.router)`` (API, dispositions and pages in one router).
 """
 
-from fastapi import APIRouter
-
-from bot.insights import api, dashboard, outcome_pages, outcomes_api, theme_pages
 from bot.insights.state import InsightsState, start_insights, stop_insights
 
-router = APIRouter()
-router.include_router(api.router)
-router.include_router(api.dispositions)
-router.include_router(dashboard.router)
-router.include_router(theme_pages.router)
-router.include_router(outcome_pages.router)
-router.include_router(outcomes_api.router)
-
-__all__ = ["InsightsState", "router", "start_insights", "stop_insights"]
+__all__ = ["InsightsState", "start_insights", "stop_insights"]

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import re
 import time
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.errors import GatewayError
 from bot.insights import theme_model
 from bot.insights.filters import make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import THEME_ID, grouped
+from core.errors import NotFound
+from core.redis.connect import text
 from learning import keys
 from learning.store import dumps
 
@@ -30,14 +31,14 @@ WATCH_LOOKBACK_S = 30 * 86400
 """How far before the oldest fix the watch looks, so the item's theme forms again from its history."""
 
 
-class Owner(str, Enum):
+class Owner(StrEnum):
     bot = "bot"
     oss = "oss"
     bss = "bss"
     product = "product"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     open = "open"
     in_progress = "in_progress"
     fixed = "fixed"
@@ -46,22 +47,20 @@ class Status(str, Enum):
 
 
 class PromoteIn(BaseModel):
-    theme_id: str = Field(..., regex=THEME_ID)
+    model_config = ConfigDict(extra="forbid")
+
+    theme_id: str = Field(..., pattern=THEME_ID)
     owner: Owner
     title: str | None = Field(None, min_length=1, max_length=200)
 
-    class Config:
-        extra = "forbid"
-
 
 class UpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     owner: Owner | None = None
     status: Status | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     note: str | None = Field(None, max_length=500, description="Why; shown in the item's history.")
-
-    class Config:
-        extra = "forbid"
 
 
 def _history(item: dict[str, Any], by: str, what: str, note: str | None = None) -> None:
@@ -116,12 +115,12 @@ async def promote(state: InsightsState, theme: dict[str, Any], body: PromoteIn, 
 async def get_item(state: InsightsState, item_id: str) -> dict[str, Any]:
     raw = await state.store.redis.get(keys.backlog_item(item_id)) if ITEM_ID.fullmatch(item_id) else None
     if not raw:
-        raise GatewayError(404, "backlog_item_not_found", f"No backlog item {item_id[:40]!r}.")
+        raise NotFound("backlog_item_not_found", f"No backlog item {item_id[:40]!r}.")
     return dict(json.loads(raw))
 
 
 async def list_items(state: InsightsState) -> list[dict[str, Any]]:
-    ids = [i.decode() for i in await state.store.redis.zrevrange(keys.BACKLOG, 0, -1)]
+    ids = [text(i) for i in await state.store.redis.zrevrange(keys.BACKLOG, 0, -1)]
     raws = [await state.store.redis.get(keys.backlog_item(i)) for i in ids]
     return [json.loads(raw) for raw in raws if raw]
 
@@ -160,8 +159,8 @@ async def watch(state: InsightsState, now: float | None = None) -> list[str]:
     if not fixed:
         return []
     oldest_fix = min(float(item["fixed_at"] or now) for item in fixed)
-    filters = make_filters(now=now)
-    filters = filters.copy(update={"start": max(oldest_fix - WATCH_LOOKBACK_S, now - 399 * 86400), "end": now + 60})
+    start = max(oldest_fix - WATCH_LOOKBACK_S, now - 399 * 86400)
+    filters = make_filters(now=now).model_copy(update={"start": start, "end": now + 60})
     _, model, by_theme, _ = await grouped(state, filters)
     reopened = []
     for item in fixed:

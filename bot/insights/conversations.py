@@ -4,12 +4,12 @@ customer's satisfaction answers; and the agent's disposition itself, attached to
 from __future__ import annotations
 
 import time
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, root_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.errors import GatewayError
+from core.errors import NotFound
 from learning.records import Outcome, Trigger, build_record
 from learning.satisfaction import SatisfactionStore
 from learning.store import LearningStore
@@ -17,7 +17,7 @@ from learning.store import LearningStore
 CONVERSATION_ID = r"^[A-Za-z0-9_.:@\-]{1,128}$"
 
 
-class RootCause(str, Enum):
+class RootCause(StrEnum):
     bot_understanding = "bot_understanding"
     """The bot did not understand what the customer said."""
     bot_flow_missing = "bot_flow_missing"
@@ -32,7 +32,7 @@ class RootCause(str, Enum):
     other = "other"
 
 
-class Resolution(str, Enum):
+class Resolution(StrEnum):
     resolved = "resolved"
     not_resolved = "not_resolved"
     follow_up = "follow_up"
@@ -43,24 +43,22 @@ class DispositionIn(BaseModel):
     """``resolution`` says how the chat ended; ``resolved`` (yes or no) is kept for older callers. Give either;
     when both are given, ``resolution`` decides and ``resolved`` is stored as ``resolution == "resolved"``."""
 
-    conversation_id: str = Field(..., regex=CONVERSATION_ID)
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: str = Field(..., pattern=CONVERSATION_ID)
     bot_could_handle: bool = Field(..., description="Could the bot have handled this on its own?")
     root_cause: RootCause
     resolved: bool | None = Field(None, description="Did the agent resolve the customer's problem?")
     resolution: Resolution | None = Field(None, description="resolved, not_resolved or follow_up")
 
-    class Config:
-        extra = "forbid"
-
-    @root_validator(skip_on_failure=True)
-    def _one_resolution(cls, values: dict[str, Any]) -> dict[str, Any]:
-        resolution, resolved = values.get("resolution"), values.get("resolved")
-        if resolution is None and resolved is None:
+    @model_validator(mode="after")
+    def _one_resolution(self) -> DispositionIn:
+        if self.resolution is None and self.resolved is None:
             raise ValueError("give 'resolution' (resolved, not_resolved or follow_up) or 'resolved'")
-        if resolution is None:
-            values["resolution"] = Resolution.resolved if resolved else Resolution.not_resolved
-        values["resolved"] = values["resolution"] is Resolution.resolved
-        return values
+        if self.resolution is None:
+            self.resolution = Resolution.resolved if self.resolved else Resolution.not_resolved
+        self.resolved = self.resolution is Resolution.resolved
+        return self
 
     @property
     def outcome(self) -> Resolution:
@@ -83,7 +81,7 @@ async def conversation_detail(store: LearningStore, conversation_id: str) -> dic
         "escalated": summary["escalated"],
         "findings": summary["findings"],
         "disposition": summary["disposition"],
-        "satisfaction": [answer.dict() for answer in answers.get(conversation_id, [])],
+        "satisfaction": [answer.model_dump() for answer in answers.get(conversation_id, [])],
         "records": records,
         "transcript": transcript,
     }
@@ -93,7 +91,7 @@ async def record_disposition(store: LearningStore, body: DispositionIn, agent: s
     """Store the agent's disposition and append its record (trigger ``agent_disposition``)."""
     state = await store.state(body.conversation_id)
     if state is None:
-        raise GatewayError(404, "conversation_not_found", "The learning store has no such conversation.")
+        raise NotFound("conversation_not_found", "The learning store has no such conversation.")
     at = time.time()
     disposition: dict[str, object] = {
         "v": 1,

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
-from bot.errors import GatewayError
-from learning.events import FINDING_KEYS
+from core.errors import Invalid
+from engine.summary import FINDING_KEYS
 from learning.records import Trigger
 
 DEFAULT_WINDOW_DAYS = 30
@@ -31,7 +31,7 @@ CHANNEL_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,7}$"
 FINDING_PATTERN = r"^[a-z_]{1,32}(=[A-Za-z0-9_.:\- ]{1,64})?$"
 PRESETS = {"today": ("Today", 1), "7d": ("Last 7 days", 7), "30d": ("Last 30 days", 30)}
 """Date presets of the pages: name → (caption, whole UTC days, today included)."""
-LATEST_S = datetime.max.replace(tzinfo=timezone.utc).timestamp()
+LATEST_S = datetime.max.replace(tzinfo=UTC).timestamp()
 """9999-12-31T23:59:59.999999Z: a later instant (``to`` with a negative offset) has no ISO 8601 year to write."""
 
 
@@ -91,21 +91,21 @@ class Filters(BaseModel):
 
 
 def iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _utc(moment: datetime) -> float:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def preset_window(preset: str, now: float | None = None) -> tuple[datetime, datetime]:
     """The window of a date preset: from UTC midnight so many days back (today included) to the next 5 minutes."""
     if preset not in PRESETS:
-        raise GatewayError(400, "invalid_preset", f"Unknown period {preset[:20]!r}; choose today, 7d or 30d.")
+        raise Invalid("invalid_preset", f"Unknown period {preset[:20]!r}; choose today, 7d or 30d.")
     now = now if now is not None else time.time()
     end = now - now % DEFAULT_END_STEP_S + DEFAULT_END_STEP_S
     start = now - now % 86400 - (PRESETS[preset][1] - 1) * 86400
-    return datetime.fromtimestamp(start, timezone.utc), datetime.fromtimestamp(end, timezone.utc)
+    return datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
 
 
 def make_filters(
@@ -117,21 +117,21 @@ def make_filters(
     finding: str | None = None,
     now: float | None = None,
 ) -> Filters:
-    """Filters with defaults filled in; raises :class:`GatewayError` (400) naming what is wrong."""
+    """Filters with defaults filled in; raises :class:`core.errors.Invalid` naming what is wrong."""
     now = now if now is not None else time.time()
     end_s = _utc(end) if end else now - now % DEFAULT_END_STEP_S + DEFAULT_END_STEP_S
     start_s = _utc(start) if start else end_s - DEFAULT_WINDOW_DAYS * 86400
     if start_s < 0:  # record ids and index scores are Unix milliseconds: nothing exists before 1970
-        raise GatewayError(400, "invalid_window", "The window must start after 1970-01-01T00:00:00Z.")
+        raise Invalid("invalid_window", "The window must start after 1970-01-01T00:00:00Z.")
     if end_s > LATEST_S:
-        raise GatewayError(400, "invalid_window", "The window must end by 9999-12-31T23:59:59Z (in UTC).")
+        raise Invalid("invalid_window", "The window must end by 9999-12-31T23:59:59Z (in UTC).")
     if start_s >= end_s:
-        raise GatewayError(400, "invalid_window", "'from' must be earlier than 'to'.")
+        raise Invalid("invalid_window", "'from' must be earlier than 'to'.")
     if end_s - start_s > MAX_WINDOW_DAYS * 86400:
-        raise GatewayError(400, "invalid_window", f"The window is longer than {MAX_WINDOW_DAYS} days; narrow it.")
+        raise Invalid("invalid_window", f"The window is longer than {MAX_WINDOW_DAYS} days; narrow it.")
     if finding and finding.partition("=")[0] not in FINDING_KEYS:
         known = ", ".join(sorted(FINDING_KEYS))
-        raise GatewayError(400, "invalid_finding", f"Unknown finding {finding.partition('=')[0]!r}; known: {known}.")
+        raise Invalid("invalid_finding", f"Unknown finding {finding.partition('=')[0]!r}; known: {known}.")
     return Filters(start=start_s, end=end_s, triggers=triggers or [], flow=flow, channel=channel, finding=finding)
 
 
@@ -139,9 +139,9 @@ def filters_from_query(
     start: Annotated[datetime | None, Query(alias="from", description="ISO 8601; default 30 days before 'to'.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="ISO 8601; default now.")] = None,
     trigger: Annotated[list[Trigger] | None, Query(description="Repeat for several.")] = None,
-    flow: Annotated[str | None, Query(regex=NAME_PATTERN, description="Form or problem intent.")] = None,
-    channel: Annotated[str | None, Query(regex=CHANNEL_PATTERN, description="Several: comma-separated.")] = None,
-    finding: Annotated[str | None, Query(regex=FINDING_PATTERN, description="key or key=value")] = None,
+    flow: Annotated[str | None, Query(pattern=NAME_PATTERN, description="Form or problem intent.")] = None,
+    channel: Annotated[str | None, Query(pattern=CHANNEL_PATTERN, description="Several: comma-separated.")] = None,
+    finding: Annotated[str | None, Query(pattern=FINDING_PATTERN, description="key or key=value")] = None,
 ) -> Filters:
     return make_filters(start, end, trigger, flow, channel, finding)
 

@@ -26,7 +26,7 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from learning.satisfaction import SatisfactionAnswer
@@ -37,7 +37,7 @@ SATISFIED_MIN_SCORE = 4
 """CSAT counts 4 and 5 out of 5 as satisfied."""
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     resolved_by_bot = "resolved_by_bot"
     resolved_by_agent = "resolved_by_agent"
     escalated = "escalated"

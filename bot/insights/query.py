@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import GatewayError
 from bot.insights.filters import Filters, iso
+from core.errors import Invalid
 from learning.records import Trigger
 from learning.store import LearningStore
 
@@ -43,7 +43,7 @@ def pick_bucket(filters: Filters, bucket: str | None) -> str:
     span = filters.end - filters.start
     chosen = bucket or ("hour" if span <= 2 * 86400 else "day" if span <= 120 * 86400 else "week")
     if span / BUCKETS[chosen] > MAX_BUCKETS:
-        raise GatewayError(400, "too_many_buckets", f"A {chosen} bucket gives more than {MAX_BUCKETS} points here.")
+        raise Invalid("too_many_buckets", f"A {chosen} bucket gives more than {MAX_BUCKETS} points here.")
     return chosen
 
 

@@ -17,6 +17,7 @@ from bot.insights import theme_model, theme_views, views
 from bot.insights.filters import Filters, make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import THEME_ID, mine
+from core.redis.connect import text
 from learning import keys
 
 
@@ -24,7 +25,7 @@ async def _old_records(state: InsightsState, theme_id: str) -> list[str]:
     """The record ids the theme had when it was last shown (empty once that run has expired)."""
     redis = state.store.redis
     seen = await redis.get(keys.themes(f"seen-{theme_id}"))
-    cached = await redis.get(keys.themes(seen.decode())) if seen else None
+    cached = await redis.get(keys.themes(text(seen))) if seen else None
     for theme in (json.loads(cached) if cached else {}).get("themes") or []:
         if theme.get("id") == theme_id:
             return [str(m["record_id"]) for m in theme.get("members") or []]

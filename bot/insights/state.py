@@ -20,7 +20,7 @@ from fastapi import Request
 from redis.asyncio import Redis
 
 from core.settings import PROJECT_ROOT, Settings
-from learning.mining.engine import MinedGroups, mine_texts, without_tensorflow
+from learning.mining.engine import MinedGroups, mine_texts
 from learning.store import LearningStore
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ class MiningPool:
                 return await asyncio.to_thread(job)
             if self._executor is None:
                 spawn = multiprocessing.get_context("spawn")
-                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=without_tensorflow)
+                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
             return await asyncio.get_running_loop().run_in_executor(self._executor, job)
 
     def close(self) -> None:
@@ -70,7 +70,7 @@ class InsightsState:
         return self.settings.learning_pseudonym_secret.get_secret_value()
 
 
-async def start_insights(settings: Settings, redis: Redis[bytes], *, in_process: bool = False) -> InsightsState:
+async def start_insights(settings: Settings, redis: Redis, *, in_process: bool = False) -> InsightsState:
     """Open the insights' shared state; ``in_process`` mines in a thread (tests, the CLI)."""
     store = LearningStore(redis, settings.learning_retention_days)
     nlu_dir = PROJECT_ROOT / "data" / "nlu"

@@ -23,8 +23,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.errors import GatewayError
 from bot.insights.state import InsightsState
+from core.errors import Unavailable
+from core.redis.connect import text
 from learning import keys
 from learning.mining.assignment import Placed, place_texts
 from learning.store import dumps
@@ -42,12 +43,12 @@ def empty_model() -> dict[str, Any]:
     return {"v": 1, "generation": 0, "mined_at": None, "placed_at": None, "next": 1, "themes": {}}
 
 
-async def load(redis: Redis[bytes]) -> dict[str, Any]:
+async def load(redis: Redis) -> dict[str, Any]:
     raw = await redis.get(MODEL)
     return dict(json.loads(raw)) if raw else empty_model()
 
 
-async def forget(redis: Redis[bytes]) -> None:
+async def forget(redis: Redis) -> None:
     """Refresh: the next run mines every record of its window afresh (new ids; the old ones stop resolving)."""
     token = await _locked(redis)  # a placement under way would otherwise write the old themes back
     try:
@@ -61,7 +62,7 @@ async def forget(redis: Redis[bytes]) -> None:
         await _unlock(redis, token)
 
 
-async def placed(redis: Redis[bytes], record_ids: list[str]) -> dict[str, list[Any]]:
+async def placed(redis: Redis, record_ids: list[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for start in range(0, len(record_ids), HMGET_CHUNK):
         chunk = record_ids[start : start + HMGET_CHUNK]
@@ -87,17 +88,17 @@ async def _prune(state: InsightsState, model: dict[str, Any]) -> bool:
     return changed
 
 
-async def _locked(redis: Redis[bytes]) -> str:
+async def _locked(redis: Redis) -> str:
     token = uuid.uuid4().hex
     for _ in range(int(LOCK_TTL_S / LOCK_WAIT_S)):
         if await redis.set(LOCK, token, nx=True, ex=LOCK_TTL_S):
             return token
         await asyncio.sleep(LOCK_WAIT_S)
-    raise GatewayError(503, "themes_busy", "The themes are being mined elsewhere; try again in a minute.")
+    raise Unavailable("themes_busy", "The themes are being mined elsewhere; try again in a minute.")
 
 
-async def _unlock(redis: Redis[bytes], token: str) -> None:
-    if (await redis.get(LOCK) or b"").decode() == token:
+async def _unlock(redis: Redis, token: str) -> None:
+    if text(await redis.get(LOCK) or b"") == token:
         await redis.delete(LOCK)
 
 

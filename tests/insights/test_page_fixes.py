@@ -4,20 +4,20 @@ follow-up dispositions, one channel option per label, dates as people type them,
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from pydantic import ValidationError
 
-from bot.errors import GatewayError
-from bot.insights import views
+from bot.insights import labels, views
 from bot.insights.conversations import DispositionIn, Resolution, RootCause, record_disposition
 from bot.insights.dashboard import page_filters
 from bot.insights.dispositions import summarise
 from bot.insights.filters import make_filters
 from bot.insights.state import InsightsState
 from bot.insights.themes import mine
+from core.errors import Invalid
 from tests.insights.conftest import Seeder
 from tests.insights.test_themes import seed_world
 
@@ -72,9 +72,9 @@ def test_count_phrases() -> None:
 
 
 def test_one_channel_option_per_label_filters_on_every_value() -> None:
-    select = views._options("channel", ["rest", "web", "cmdline"], None, views.labels.channel)
+    select = views._options("channel", ["rest", "web", "cmdline"], None, labels.channel)
     assert select.count("web chat") == 1 and 'value="rest,web"' in select
-    assert 'value="rest,web" selected' in views._options("channel", ["rest", "web"], "rest,web", views.labels.channel)
+    assert 'value="rest,web" selected' in views._options("channel", ["rest", "web"], "rest,web", labels.channel)
     filters = make_filters(channel="rest,web")
     assert filters.channels == {"rest", "web"} and filters.facets() == [], "several values: checked per record"
     now = filters.end - 1
@@ -85,14 +85,14 @@ def test_one_channel_option_per_label_filters_on_every_value() -> None:
 
 def test_dates_as_people_type_them() -> None:
     day = page_filters({"from": ["2026-12-01"], "to": ["2026-12-02"]})[0]
-    assert day.start == datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()
-    assert day.end == datetime(2026, 12, 3, tzinfo=timezone.utc).timestamp(), "a plain 'to' day is included"
+    assert day.start == datetime(2026, 12, 1, tzinfo=UTC).timestamp()
+    assert day.end == datetime(2026, 12, 3, tzinfo=UTC).timestamp(), "a plain 'to' day is included"
     local = page_filters({"from": ["2026-12-01T09:30"], "to": ["2026-12-01T10:00:00Z"]})[0]
-    assert (local.start, local.end - local.start) == (datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc).timestamp(),
+    assert (local.start, local.end - local.start) == (datetime(2026, 12, 1, 9, 30, tzinfo=UTC).timestamp(),
                                                       1800)  # fmt: skip
-    with pytest.raises(GatewayError, match=r"'From' is not a date: “2026-12-0”\. Write a day \(2026-12-01\)"):
+    with pytest.raises(Invalid, match=r"'From' is not a date: “2026-12-0”\. Write a day \(2026-12-01\)"):
         page_filters({"from": ["2026-12-0"]})
-    with pytest.raises(GatewayError, match="'To' is not a date"):
+    with pytest.raises(Invalid, match="'To' is not a date"):
         page_filters({"to": ["tomorrow"]})
 
 

@@ -8,7 +8,7 @@ import io
 import json
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -152,7 +152,7 @@ def test_form_answers_are_themed_by_the_problem_that_started_the_flow() -> None:
 
 
 async def test_a_new_days_records_join_the_existing_themes_and_ids_stay(
-    po: httpx.AsyncClient, seeder: Seeder, redis: Redis[bytes]
+    po: httpx.AsyncClient, seeder: Seeder, redis: Redis
 ) -> None:
     await seed_world(seeder)
     before = (await po.get("/api/insights/themes")).json()
@@ -248,6 +248,8 @@ async def test_nlu_candidates_suggest_only_close_intents_and_leave_no_placeholde
     assert (await po.get("/api/insights/export/nlu.yml")).status_code == 400
     unknown = await po.get("/api/insights/export/nlu.yml", params={"theme": "T999"})
     assert unknown.status_code == 404
+    malformed = await po.get("/api/insights/export/nlu.yml", params=[("theme", roaming["id"]), ("theme", "T1;x")])
+    assert malformed.status_code == 422 and malformed.json()["error"] == "invalid_request", "each id is checked"
 
 
 def test_an_intent_is_suggested_only_from_the_measured_similarity() -> None:
@@ -262,7 +264,7 @@ def test_an_intent_is_suggested_only_from_the_measured_similarity() -> None:
 
 
 def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
 async def test_deletion_on_request_keeps_the_ids_and_stops_quoting_the_deleted(

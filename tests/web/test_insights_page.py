@@ -55,7 +55,7 @@ class Gateway:
 
 
 async def _seed(settings: Settings) -> float:
-    redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url)
+    redis: Redis = Redis.from_url(settings.effective_redis_url)
     try:
         await clear_learning(redis)
         await clear_auth(redis)
@@ -66,7 +66,7 @@ async def _seed(settings: Settings) -> float:
         await world.build()
         return world.t0
     finally:
-        await redis.close()
+        await redis.aclose()
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +249,7 @@ async def _agent_held_conversation(redis_url: str) -> None:
     """A web chat (channel ``web``, beside the world's ``rest``) handed to an agent: the customer's line while the
     agent held the chat has no intent and the agent's reply is a ``bot`` event, as the learning store keeps them;
     the agent ends it as a follow-up."""
-    redis: Redis[bytes] = Redis.from_url(redis_url)
+    redis: Redis = Redis.from_url(redis_url)
     try:
         settings = Settings(redis_url=redis_url, learning_pseudonym_secret=SecretStr(SECRET))
         state = await start_insights(settings, redis, in_process=True)
@@ -274,7 +274,7 @@ async def _agent_held_conversation(redis_url: str) -> None:
                              resolution="follow_up")  # fmt: skip
         await record_disposition(state.store, body, "dana")
     finally:
-        await redis.close()
+        await redis.aclose()
 
 
 def moments(page: Page) -> int:

@@ -39,7 +39,7 @@ WAIT_MS = 60_000
 
 
 async def _seed(redis_url: str) -> None:
-    redis: Redis[bytes] = Redis.from_url(redis_url)
+    redis: Redis = Redis.from_url(redis_url)
     try:
         await clear_learning(redis)
         await clear_auth(redis)
@@ -53,7 +53,7 @@ async def _seed(redis_url: str) -> None:
         await seed_world(seeder)
         await seeder.conversation(["my name is <NAME> and my esim won't activate"], customer="CUST-60")
     finally:
-        await redis.close()
+        await redis.aclose()
 
 
 @pytest.fixture

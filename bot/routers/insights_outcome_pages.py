@@ -9,14 +9,15 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.auth import OptionalUserDep, User
+from bot.auth import User
 from bot.auth.pages import page, respond
-from bot.errors import GatewayError
+from bot.dependencies import OptionalUserDep
 from bot.insights import dispositions, outcome_views, views
 from bot.insights.conversations import CONVERSATION_ID, conversation_detail
 from bot.insights.dashboard import State, guarded, page_filters
 from bot.insights.outcome_report import build_report
 from bot.insights.themes import mine
+from core.errors import DomainError, Invalid, NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +29,7 @@ async def outcomes_page(request: Request, user: OptionalUserDep, state: State) -
         report = await build_report(state, filters)
         try:
             themes = dispositions.per_theme(await mine(state, filters), report.disposition_records)
-        except GatewayError:
+        except DomainError:
             themes = None
         flows, channels = await state.store.facet_values("flow"), await state.store.facet_values("channel")
         body = (
@@ -52,10 +53,10 @@ async def outcomes_page(request: Request, user: OptionalUserDep, state: State) -
 async def conversation_page(request: Request, user: OptionalUserDep, state: State, conversation_id: str) -> Response:
     async def render(allowed: User) -> Response:
         if not re.fullmatch(CONVERSATION_ID, conversation_id):
-            raise GatewayError(400, "invalid_conversation", "That is not a conversation id.")
+            raise Invalid("invalid_conversation", "That is not a conversation id.")
         detail = await conversation_detail(state.store, conversation_id)
         if detail is None:
-            raise GatewayError(404, "conversation_not_found", "No such conversation (it may have been deleted).")
+            raise NotFound("conversation_not_found", "No such conversation (it may have been deleted).")
         body = "<h1>Conversation</h1>" + views.section_nav("") + views.transcript(detail)
         return respond(page("Conversation", body, allowed))
 

@@ -14,16 +14,17 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.auth import OptionalUserDep, User
+from bot.auth import User
 from bot.auth.pages import page, respond
 from bot.auth.same_site import CROSS_SITE_MESSAGE, from_this_site
-from bot.errors import GatewayError
+from bot.dependencies import OptionalUserDep
 from bot.insights import stale_themes, theme_model, theme_views, views
 from bot.insights.conversations import conversation_detail
 from bot.insights.dashboard import DRILL_DOWN, State, guarded, page_filters
 from bot.insights.filters import CHANNEL_PATTERN, NAME_PATTERN
 from bot.insights.themes import THEME_ID, mine, theme_by_id
 from bot.insights.views import plural
+from core.errors import Forbidden, Invalid, NotFound, TooLarge
 
 router = APIRouter(include_in_schema=False)
 MAX_REFRESH_FORM_BYTES = 2048
@@ -40,7 +41,7 @@ async def theme_page(
         filters = page_filters(values)[0] if set(values) - {"page_number"} else None
         try:
             theme = await theme_by_id(state, theme_id[:20], filters)
-        except GatewayError as exc:
+        except NotFound as exc:
             if exc.code != "theme_not_found":
                 raise
             body = await stale_themes.stale_theme_body(state, theme_id, filters, exc.message)
@@ -89,14 +90,14 @@ async def nlu_candidates(request: Request, user: OptionalUserDep, state: State) 
         wanted = [t for t in values.get("theme", []) if t][:MAX_NLU_THEMES]
         filters = page_filters({k: v for k, v in values.items() if k != "theme"})[0]
         if not wanted:
-            raise GatewayError(400, "nothing_selected", "Choose a theme first: no theme was named for the file.")
+            raise Invalid("nothing_selected", "Choose a theme first: no theme was named for the file.")
         shown = {theme["id"] for theme in (await mine(state, filters))["themes"]}
         gone = [t for t in wanted if t not in shown]
         if gone:
             try:
                 await theme_by_id(state, gone[0][:20] if re.fullmatch(THEME_ID, gone[0]) else "T0", filters)
                 message = ""
-            except GatewayError as exc:
+            except NotFound as exc:
                 message = exc.message
             body = await stale_themes.stale_theme_body(state, gone[0][:20], filters, message)
             return respond(page("NLU training candidates", body, allowed), status_code=404)
@@ -112,16 +113,16 @@ async def refresh_themes(request: Request, user: OptionalUserDep, state: State) 
 
     async def render(allowed: User) -> Response:
         if not from_this_site(request.headers):
-            raise GatewayError(403, "cross_site", CROSS_SITE_MESSAGE)
+            raise Forbidden("cross_site", CROSS_SITE_MESSAGE)
         raw = await request.body()
         if len(raw) > MAX_REFRESH_FORM_BYTES:
-            raise GatewayError(413, "form_too_large", "That form is too large.")
+            raise TooLarge("form_too_large", "That form is too large.")
         back = (parse_qs(raw.decode("utf-8", errors="replace")).get("back") or [""])[0]
         filters, _ = page_filters(parse_qs(back))  # a malformed window is refused before anything is forgotten
         if (filters.flow and not re.fullmatch(NAME_PATTERN, filters.flow)) or (
             filters.channel and not re.fullmatch(CHANNEL_PATTERN, filters.channel)
         ):
-            raise GatewayError(400, "invalid_filters", "Check the filters: a flow or channel name is invalid.")
+            raise Invalid("invalid_filters", "Check the filters: a flow or channel name is invalid.")
         await theme_model.forget(state.store.redis)
         return RedirectResponse(f"/insights?{views.query_string(filters)}", status_code=303)
 

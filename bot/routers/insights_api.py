@@ -1,7 +1,7 @@
 """The insights JSON API (``/api/insights/*``): product owners and admins only.
 
-Volume over time, records, themes with drill-down, the backlog, exports (streamed), and deletion on request.
-Agents and supervisors may only post their dispositions (``POST /api/learning/dispositions``).
+Volume over time, records, themes with drill-down, the backlog, exports (streamed), the outcomes' figures and
+deletion on request. Agents and supervisors may only post their dispositions (``POST /api/learning/dispositions``).
 """
 
 from __future__ import annotations
@@ -11,17 +11,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.auth import Role, User, require_roles
-from bot.errors import GatewayError
+from bot.auth import Role, User
+from bot.dependencies import require_roles
 from bot.handoff.holders import last_holder
 from bot.insights import backlog, candidates, exports, theme_model
 from bot.insights.conversations import CONVERSATION_ID, DispositionIn, conversation_detail, record_disposition
 from bot.insights.filters import FiltersDep, iso
+from bot.insights.outcome_report import build_report
 from bot.insights.query import select, volume
 from bot.insights.state import InsightsState, get_insights
 from bot.insights.themes import THEME_ID, mine, public, theme_by_id
+from core.errors import Forbidden, Invalid, NotFound
 from core.unicode_text import scrub
 from learning.maintenance import delete_conversations, delete_customer
 
@@ -31,9 +33,10 @@ dispositions = APIRouter(prefix="/api/learning", tags=["insights"])
 ProductOwner = Annotated[User, Depends(require_roles(Role.product_owner))]
 Agent = Annotated[User, Depends(require_roles(Role.agent, Role.supervisor))]
 State = Annotated[InsightsState, Depends(get_insights)]
-ThemeId = Annotated[str, Path(regex=THEME_ID)]
-ConversationId = Annotated[str, Path(regex=CONVERSATION_ID)]
+ThemeId = Annotated[str, Path(pattern=THEME_ID)]
+ConversationId = Annotated[str, Path(pattern=CONVERSATION_ID)]
 RECORD_ID = r"^\d{1,20}-\d{1,20}$"
+BacklogId = Annotated[str, Path(pattern=r"^BL-\d{1,9}$")]
 MAX_PAGE = 500
 
 
@@ -51,7 +54,7 @@ async def get_records(
     state: State,
     filters: FiltersDep,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    after: Annotated[str | None, Query(regex=RECORD_ID, description="'next' of the previous page")] = None,
+    after: Annotated[str | None, Query(pattern=RECORD_ID, description="'next' of the previous page")] = None,
 ) -> dict[str, Any]:
     page: list[dict[str, Any]] = []
     cursor = tuple(int(part) for part in after.split("-")) if after else None
@@ -109,7 +112,7 @@ async def get_theme_conversations(
 async def get_conversation(_: ProductOwner, state: State, conversation_id: ConversationId) -> dict[str, Any]:
     detail = await conversation_detail(state.store, conversation_id)
     if detail is None:
-        raise GatewayError(404, "conversation_not_found", "The learning store has no such conversation.")
+        raise NotFound("conversation_not_found", "The learning store has no such conversation.")
     return detail
 
 
@@ -121,16 +124,17 @@ async def delete_conversation(_: ProductOwner, state: State, conversation_id: Co
 
 
 class CustomerDeletionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     customer_ref: str = Field(..., min_length=3, max_length=64, description="Customer id, account or phone number.")
 
-    @validator("customer_ref")
-    def _storable(cls, value: str) -> str:
-        if scrub(value) != value:
+    @field_validator("customer_ref", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        """Before pydantic's own string check, which refuses a lone surrogate in words nobody understands."""
+        if isinstance(value, str) and scrub(value) != value:
             raise ValueError("the reference holds a broken character (a lone surrogate)")
         return value
-
-    class Config:
-        extra = "forbid"
 
 
 @router.post("/deletions")
@@ -139,6 +143,13 @@ async def delete_customer_records(_: ProductOwner, state: State, body: CustomerD
     deleted = await delete_customer(state.store, state.secret, body.customer_ref)
     return {"v": 1, "deleted": {"conversations": deleted.conversations, "records": deleted.records,
                                 "answers": deleted.answers}}  # fmt: skip
+
+
+@router.get("/outcomes")
+async def get_outcomes(_: ProductOwner, state: State, filters: FiltersDep) -> dict[str, Any]:
+    """Denominators (conversations, resolved, repeat contacts, contained, handed over, ...), per-flow funnels,
+    the agents' dispositions and figures per model version, for the window and the flow and channel filters."""
+    return (await build_report(state, filters)).as_dict()
 
 
 @router.get("/backlog")
@@ -159,13 +170,13 @@ async def watch_backlog(_: ProductOwner, state: State) -> dict[str, Any]:
 
 
 @router.get("/backlog/{item_id}")
-async def get_backlog_item(_: ProductOwner, state: State, item_id: Annotated[str, Path(regex=r"^BL-\d{1,9}$")]) -> Any:
+async def get_backlog_item(_: ProductOwner, state: State, item_id: BacklogId) -> Any:
     return await backlog.get_item(state, item_id)
 
 
 @router.patch("/backlog/{item_id}")
 async def update_backlog_item(
-    user: ProductOwner, state: State, item_id: Annotated[str, Path(regex=r"^BL-\d{1,9}$")], body: backlog.UpdateIn
+    user: ProductOwner, state: State, item_id: BacklogId, body: backlog.UpdateIn
 ) -> dict[str, Any]:
     return await backlog.update(state, item_id, body, user.name)
 
@@ -187,7 +198,7 @@ async def _utf8(first: str, rest: AsyncIterator[str]) -> AsyncIterator[bytes]:
 
 @router.get("/export/records.{kind}")
 async def export_records(
-    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(regex="^(csv|json)$")]
+    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(pattern="^(csv|json)$")]
 ) -> StreamingResponse:
     if kind == "csv":
         return await _stream(exports.records_csv(state.store, filters), "text/csv; charset=utf-8", "records.csv")
@@ -196,7 +207,7 @@ async def export_records(
 
 @router.get("/export/themes.{kind}")
 async def export_themes(
-    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(regex="^(csv|json)$")]
+    _: ProductOwner, state: State, filters: FiltersDep, kind: Annotated[str, Path(pattern="^(csv|json)$")]
 ) -> StreamingResponse:
     run = await mine(state, filters)
     if kind == "csv":
@@ -209,18 +220,18 @@ async def export_nlu(
     _: ProductOwner,
     state: State,
     filters: FiltersDep,
-    theme: Annotated[list[str] | None, Query(regex=THEME_ID)] = None,
-    record: Annotated[list[str] | None, Query(regex=RECORD_ID)] = None,
+    theme: Annotated[list[Annotated[str, Field(pattern=THEME_ID)]] | None, Query()] = None,
+    record: Annotated[list[Annotated[str, Field(pattern=RECORD_ID)]] | None, Query()] = None,
 ) -> StreamingResponse:
     """Selected utterances (whole themes and/or single records of the window's themes) as Rasa NLU training
     candidates: an existing intent only when close enough, else a proposed new intent per theme."""
     if not theme and not record:
-        raise GatewayError(400, "nothing_selected", "Select utterances with 'theme' and/or 'record' parameters.")
+        raise Invalid("nothing_selected", "Select utterances with 'theme' and/or 'record' parameters.")
     run = await mine(state, filters)
     wanted_themes, wanted_records = set(theme or []), set(record or [])
     unknown = wanted_themes - {t["id"] for t in run["themes"]}
     if unknown:
-        raise GatewayError(404, "theme_not_found", f"No theme {sorted(unknown)[0]} shown in this window.")
+        raise NotFound("theme_not_found", f"No theme {sorted(unknown)[0]} shown in this window.")
     chosen = [
         candidates.candidate(member, found)
         for found in run["themes"]
@@ -236,5 +247,5 @@ async def post_disposition(user: Agent, state: State, body: DispositionIn) -> di
     chat, or a supervisor."""
     if not user.has_role(Role.supervisor) and await last_holder(state.store.redis, body.conversation_id) != user.name:
         message = "Only the agent who held this conversation's chat, or a supervisor, may record its disposition."
-        raise GatewayError(403, "not_your_case", message)
+        raise Forbidden("not_your_case", message)
     return await record_disposition(state.store, body, user.name)
