@@ -2,27 +2,35 @@
 
 Rasa publishes every new tracker event of every conversation to its event broker, whatever the dialogue did,
 so capture does not depend on reaching any action (an abandoned conversation reaches none). This broker only
-summarises, redacts and forwards the events to the ``triage:learning:events`` stream (see
-:mod:`engine.forwarder`); the consumer (``python -m learning.consumer``) turns them into records.
+summarises the events and forwards them, unredacted, to the ``triage:learning:events`` stream
+(:mod:`engine.forwarder`; the summary's shape is :mod:`engine.summary`). The consumer (``python -m
+learning.consumer``, app venv) redacts them before anything is stored, and turns them into records.
 
-Configuration comes from the product's settings (``TRIAGE_REDIS_URL``/``REDIS_URL``, the learning settings);
-an optional ``url:`` in ``endpoints.yml`` points the broker at another Redis.
+Configured by its entry in ``endpoints.yml``, whose values come from the environment the runner exports::
+
+    event_broker:
+      type: engine.event_broker.LearningEventBroker
+      url: ${RASA_STORE_HOST}        # Redis host (default localhost)
+      port: ${RASA_STORE_PORT}       # default 6379
+      db: ${RASA_STORE_DB}           # default 0
+      password: ${RASA_STORE_PASSWORD}
+      stream: triage:learning:events # optional
+      max_buffer: 10000              # summaries held in memory while Redis is away (then the oldest go)
+      maxlen: 100000                 # entries the stream keeps at most while the consumer is away
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
 from redis.asyncio import Redis
 
-from core.settings import PROJECT_ROOT, Settings, get_settings
-from engine.forwarder import Forwarder
-from engine.spool import Spool
-from learning.redaction import Redactor, build_redactor
+from engine.forwarder import DEFAULT_CAPACITY, DEFAULT_MAXLEN, Forwarder
+from engine.summary import EVENTS_STREAM
 
 log = logging.getLogger(__name__)
 
@@ -30,36 +38,48 @@ REDIS_SOCKET_TIMEOUT_S = 2.0
 """A write that takes longer is retried later; the events wait in the buffer meanwhile."""
 
 
-def make_forwarder(settings: Settings, redis_url: str | None = None) -> Forwarder:
-    """The broker's machinery, built from the settings (also used by tests and the benchmark)."""
-    redis: Redis[bytes] = Redis.from_url(
-        redis_url or settings.effective_redis_url,
+def _int(value: Any, default: int) -> int:
+    """Values expanded from the environment arrive as strings; an empty one means the default."""
+    return default if value in (None, "") else int(value)
+
+
+def redis_from_config(config: EndpointConfig | None) -> Redis[bytes]:
+    kwargs: dict[str, Any] = config.kwargs if config is not None else {}
+    return Redis(
+        host=(config.url if config is not None else None) or "localhost",
+        port=_int(kwargs.get("port"), 6379),
+        db=_int(kwargs.get("db"), 0),
+        password=kwargs.get("password") or None,
+        ssl=bool(kwargs.get("use_ssl")),
         socket_timeout=REDIS_SOCKET_TIMEOUT_S,
         socket_connect_timeout=REDIS_SOCKET_TIMEOUT_S,
     )
-    redactor = partial(redactor_for, settings)
-    spool = Spool(settings.learning_spool_dir or settings.var_dir / "learning-spool")
-    secret = settings.learning_pseudonym_secret.get_secret_value()
-    return Forwarder(redis, redactor, secret, settings.learning_buffer_max, spool)
 
 
-def redactor_for(settings: Settings) -> Redactor:
-    return build_redactor(str(settings.spacy_model), str(PROJECT_ROOT / "data" / "nlu"))
+def forwarder_from_config(config: EndpointConfig | None, redis: Redis[bytes]) -> Forwarder:
+    kwargs: dict[str, Any] = config.kwargs if config is not None else {}
+    return Forwarder(
+        redis,
+        stream=str(kwargs.get("stream") or EVENTS_STREAM),
+        capacity=_int(kwargs.get("max_buffer"), DEFAULT_CAPACITY),
+        maxlen=_int(kwargs.get("maxlen"), DEFAULT_MAXLEN),
+    )
 
 
 class LearningEventBroker(EventBroker):  # type: ignore[misc]
-    def __init__(self, forwarder: Forwarder) -> None:
+    def __init__(self, forwarder: Forwarder, redis: Redis[bytes] | None = None) -> None:
         self.forwarder = forwarder
+        self._redis = redis
 
     @classmethod
     async def from_endpoint_config(
-        cls, broker_config: Any, event_loop: asyncio.AbstractEventLoop | None = None
+        cls, broker_config: EndpointConfig | None, event_loop: asyncio.AbstractEventLoop | None = None
     ) -> LearningEventBroker:
-        url = getattr(broker_config, "url", None) if broker_config is not None else None
-        forwarder = make_forwarder(get_settings(), url)
+        redis = redis_from_config(broker_config)
+        forwarder = forwarder_from_config(broker_config, redis)
         forwarder.start()
-        log.info("learning store: capturing Rasa events")
-        return cls(forwarder)
+        log.info("learning store: forwarding Rasa events")
+        return cls(forwarder, redis)
 
     def publish(self, event: dict[str, Any]) -> None:
         self.forwarder.publish(event)
@@ -69,3 +89,5 @@ class LearningEventBroker(EventBroker):  # type: ignore[misc]
 
     async def close(self) -> None:
         await self.forwarder.close()
+        if self._redis is not None:
+            await self._redis.close()

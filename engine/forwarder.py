@@ -1,13 +1,15 @@
-"""Carries redacted event summaries from Rasa's ``publish`` to the Redis stream without ever blocking Rasa.
+"""Carries event summaries from Rasa's ``publish`` to the Redis stream without ever blocking Rasa.
 
-``publish`` only summarises the event and appends it to an in-memory queue (microseconds). A background task
-redacts queued summaries in a worker thread, in batches, and XADDs them; while Redis is slow or down it retries
-with backoff and the queue grows. The queue is bounded (``capacity``): beyond it, new summaries are redacted at
-once and spilled to the on-disk :class:`~engine.spool.Spool`, which drains after the queue, so order is
-kept and nothing is lost. Raw text only ever lives in memory.
+``publish`` only summarises the event (:mod:`engine.summary`) and appends it to an in-memory queue
+(microseconds). A background task on Rasa's event loop XADDs queued summaries in pipelined batches, oldest
+first; while Redis is slow or down it retries with backoff and the queue grows. The queue is bounded
+(``capacity``, plus the one batch being written): beyond it the OLDEST summary is dropped and counted in the
+log, so memory stays bounded and what reaches the stream is always in order. Nothing is written to disk: the
+summaries hold the customer's raw text, which the learning consumer redacts. No NLP runs here.
 
 Delivery is at-least-once (a write that timed out may have landed): every summary carries an ``eid`` the
-consumer uses to drop duplicates.
+consumer uses to drop duplicates. Each XADD caps the stream (``MAXLEN ~ maxlen``) so raw text cannot pile up
+in Redis while the consumer is away; the consumer deletes what it has processed.
 """
 
 from __future__ import annotations
@@ -16,31 +18,30 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
+import time
 import uuid
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from engine.spool import Spool
-from learning.events import Pending, redact_batch, summarise
-from learning.keys import EVENTS, PAYLOAD_VERSION
-from learning.redaction import Redactor
+from engine.summary import EVENTS_STREAM, SUMMARY_VERSION, summarise
 
 log = logging.getLogger(__name__)
 
+DEFAULT_CAPACITY = 10_000
+"""Summaries held in memory while Redis is away: about 10 MB, a few minutes of a busy Rasa process."""
+DEFAULT_MAXLEN = 100_000
+"""Entries the stream keeps at most (approximately) while the consumer is away: about 100 MB of Redis."""
 WRITE_BATCH = 200
 """Summaries per pipelined XADD round trip."""
-REDACT_CHUNK = 16
-"""Texts redacted per hold of the redaction lock, so a spill in ``publish`` never waits long for it."""
 IDLE_WAIT_S = 0.5
 BACKOFF_S = (0.1, 5.0)
 """First and longest wait between attempts while Redis fails."""
+DROP_LOG_EVERY_S = 10.0
+"""While the queue overflows, one log line per this period says how many summaries were dropped."""
 CLOSE_TIMEOUT_S = 5.0
 
 
@@ -48,7 +49,7 @@ CLOSE_TIMEOUT_S = 5.0
 class ForwarderStats:
     published: int = 0
     written: int = 0
-    spilled: int = 0
+    dropped: int = 0
     write_failures: int = 0
 
 
@@ -56,20 +57,20 @@ class Forwarder:
     def __init__(
         self,
         redis: Redis[bytes],
-        redactor: Callable[[], Redactor],
-        secret: str,
-        capacity: int,
-        spool: Spool,
+        *,
+        stream: str = EVENTS_STREAM,
+        capacity: int = DEFAULT_CAPACITY,
+        maxlen: int = DEFAULT_MAXLEN,
     ) -> None:
+        if capacity < 1 or maxlen < 1:
+            raise ValueError(f"capacity ({capacity}) and maxlen ({maxlen}) must be positive")
         self._redis = redis
-        self._make_redactor = redactor
-        self._redactor: Redactor | None = None
-        self._redact_lock = threading.Lock()
-        self._secret = secret
+        self._stream = stream
         self._capacity = capacity
-        self._spool = spool
-        self._memory: deque[Pending] = deque()
-        self._spilling = not spool.empty()
+        self._maxlen = maxlen
+        self._queue: deque[dict[str, Any]] = deque()
+        self._unlogged_drops = 0
+        self._last_drop_log = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -77,7 +78,7 @@ class Forwarder:
 
     @property
     def queued(self) -> int:
-        return len(self._memory)
+        return len(self._queue)
 
     def start(self) -> None:
         if self._task is None:
@@ -85,51 +86,62 @@ class Forwarder:
 
     def publish(self, event: dict[str, Any]) -> None:
         """Called by Rasa for every tracker event; never waits for Redis."""
-        pending = summarise(event, self._secret)
-        if pending is None:
+        summary = summarise(event)
+        if summary is None:
             return
-        pending.summary["eid"] = uuid.uuid4().hex
+        summary["eid"] = uuid.uuid4().hex
         self.stats.published += 1
-        if self._spilling or len(self._memory) >= self._capacity:
-            self._spilling = True
-            self._spool.append(self._redact([pending]))
-            self.stats.spilled += 1
-        else:
-            self._memory.append(pending)
+        self._queue.append(summary)
+        self._drop_overflow()
         self._wake.set()
 
-    def _redact(self, batch: list[Pending]) -> list[dict[str, Any]]:
-        """Redact in chunks under a lock (the spaCy pipeline is shared by the worker thread and ``publish``)."""
-        for start in range(0, len(batch), REDACT_CHUNK):
-            with self._redact_lock:
-                if self._redactor is None:
-                    self._redactor = self._make_redactor()
-                redact_batch(batch[start : start + REDACT_CHUNK], self._redactor.redact_many)
-        return [pending.summary for pending in batch]
+    def _drop_overflow(self) -> None:
+        overflow = len(self._queue) - self._capacity
+        if overflow <= 0:
+            return
+        for _ in range(overflow):
+            self._queue.popleft()
+        self.stats.dropped += overflow
+        self._unlogged_drops += overflow
+        now = time.monotonic()
+        if now - self._last_drop_log >= DROP_LOG_EVERY_S:
+            self._log_drops(now)
+
+    def _log_drops(self, now: float) -> None:
+        log.warning(
+            "learning store: queue full (%d summaries; Redis unreachable or too slow): dropped the %d oldest "
+            "event summaries (%d since start)",
+            self._capacity,
+            self._unlogged_drops,
+            self.stats.dropped,
+        )
+        self._unlogged_drops = 0
+        self._last_drop_log = now
 
     async def _write(self, summaries: list[dict[str, Any]]) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
             for summary in summaries:
-                pipe.xadd(EVENTS, {"v": str(PAYLOAD_VERSION), "e": json.dumps(summary, separators=(",", ":"))})
+                entry = {"v": str(SUMMARY_VERSION), "e": json.dumps(summary, separators=(",", ":"), default=str)}
+                pipe.xadd(self._stream, entry, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
             await pipe.execute()
         self.stats.written += len(summaries)
 
     async def _step(self) -> bool:
-        """Write the oldest batch (memory, then spool); ``False`` when there was nothing to write."""
-        if self._memory:
-            batch = list(islice(self._memory, WRITE_BATCH))
-            summaries = await asyncio.to_thread(self._redact, batch)
-            await self._write(summaries)
-            for _ in batch:
-                self._memory.popleft()
-            return True
-        if self._spilling:
-            for segment in self._spool.segments():
-                await self._write(Spool.read(segment))
-                segment.unlink()
-                return True
-            self._spilling = False
-        return False
+        """Write the oldest batch; ``False`` when there was nothing to write.
+
+        The batch leaves the queue while it is written, so summaries dropped meanwhile are never ones in flight;
+        a failed batch goes back to the front, where it is the first to be dropped if the queue is full.
+        """
+        if not self._queue:
+            return False
+        batch = [self._queue.popleft() for _ in range(min(WRITE_BATCH, len(self._queue)))]
+        try:
+            await self._write(batch)
+        except BaseException:
+            self._queue.extendleft(reversed(batch))
+            self._drop_overflow()
+            raise
+        return True
 
     async def _run(self) -> None:
         backoff = BACKOFF_S[0]
@@ -138,10 +150,12 @@ class Forwarder:
                 wrote = await self._step()
             except (RedisError, OSError) as exc:
                 self.stats.write_failures += 1
-                log.warning("learning store unreachable (%s); %d summaries queued", exc, len(self._memory))
+                log.warning("learning store unreachable (%s); %d summaries queued", exc, len(self._queue))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_S[1])
                 continue
+            if backoff > BACKOFF_S[0] and self._unlogged_drops:
+                self._log_drops(time.monotonic())  # Redis is back: say what the outage cost
             backoff = BACKOFF_S[0]
             if not wrote:
                 self._wake.clear()
@@ -149,10 +163,10 @@ class Forwarder:
                     await asyncio.wait_for(self._wake.wait(), IDLE_WAIT_S)
 
     async def drain(self, timeout_s: float = CLOSE_TIMEOUT_S) -> bool:
-        """Wait until everything queued or spilled is written; ``False`` if time ran out."""
+        """Wait until everything queued is written; ``False`` if time ran out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        while self._memory or self._spilling:
+        while self._queue or self.stats.written + self.stats.dropped < self.stats.published:
             if loop.time() > deadline:
                 return False
             self._wake.set()
@@ -160,7 +174,7 @@ class Forwarder:
         return True
 
     async def close(self, timeout_s: float = CLOSE_TIMEOUT_S) -> None:
-        """Write what can be written in ``timeout_s``; spill the rest to disk for the next start."""
+        """Write what can be written in ``timeout_s``; what Redis did not take by then is lost (and logged)."""
         await self.drain(timeout_s)
         self._closing = True
         self._wake.set()
@@ -168,8 +182,9 @@ class Forwarder:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._memory:
-            self._spool.prepend(self._redact(list(self._memory)))
-            self.stats.spilled += len(self._memory)
-            self._memory.clear()
-        self._spool.close()
+        if self._unlogged_drops:
+            self._log_drops(time.monotonic())
+        if self._queue:
+            log.warning("learning store: %d event summaries not forwarded before shutdown", len(self._queue))
+            self.stats.dropped += len(self._queue)
+            self._queue.clear()

@@ -1,11 +1,13 @@
-"""Turns the redacted Rasa events into learning records: ``python -m learning.consumer``.
+"""Turns Rasa's events into redacted learning records: ``python -m learning.consumer``.
 
 One consumer runs at a time (a lease in Redis; a second one waits as a spare), because each conversation's
-events must be applied in order. Each batch is read from the ``learning`` consumer group, applied to the
-conversation states (:mod:`learning.tracking`) and committed with its acknowledgement in one transaction;
-after a crash the consumer first re-reads its own unacknowledged entries. Between batches it sweeps for
-conversations whose flow has been open and silent for the session expiry (abandoned), applies retention once
-an hour, and trims consumed events from the transport stream.
+events must be applied in order. Each batch is read from the ``learning`` consumer group, redacted and
+pseudonymised in a worker thread (:class:`learning.events.EventRedaction`: the engine forwards raw text, and
+nothing unredacted is stored), applied to the conversation states (:mod:`learning.tracking`) and committed with
+its acknowledgement in one transaction; then its entries are deleted from the transport stream, so raw text
+stays there only until processed. After a crash the consumer first re-reads its own unacknowledged entries.
+Between batches it sweeps for conversations whose flow has been open and silent for the session expiry
+(abandoned), applies retention once an hour, and trims anything consumed but left behind from the stream.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from core.redis.connect import connect, text
 from learning import keys
+from learning.events import RAW_VERSION, EventRedaction
 from learning.maintenance import apply_retention
 from learning.store import ConversationUpdate, LearningStore
 from learning.tracking import abandon, apply_event, flow_open, new_state
@@ -38,6 +42,9 @@ RETENTION_EVERY_S = 3600.0
 LEASE_MS = 30_000
 """A consumer that stops renewing its lease for this long is replaced by a spare."""
 DEAD_LETTERS = f"{keys.EVENTS}:dead"
+"""Entries that are not summaries of a known version, kept (redacted) for a person to look at."""
+READABLE_VERSIONS = (keys.PAYLOAD_VERSION, RAW_VERSION)
+"""Raw summaries from the engine, and redacted ones (brokers before the split, test seeders)."""
 
 RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -53,9 +60,12 @@ class Consumer:
         abandon_after_s: float,
         clock: Callable[[], float] = time.time,
         name: str | None = None,
+        redaction: EventRedaction | None = None,
     ) -> None:
+        """``redaction``: how raw summaries are made safe; by default the app settings' (built on first need)."""
         self.store = store
-        self.redis: Redis[bytes] = store.redis
+        self._redaction = redaction
+        self.redis: Redis = store.redis
         self.low_confidence = low_confidence
         self.abandon_after_s = abandon_after_s
         self.clock = clock
@@ -84,8 +94,10 @@ class Consumer:
             await self.redis.delete(keys.CONSUMER_LEASE)
 
     async def _read(self, start: str, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        streams = {keys.EVENTS: start}
-        reply = await self.redis.xreadgroup(keys.CONSUMER_GROUP, self.name, streams, count=READ_COUNT, block=block_ms)
+        streams: dict[Any, Any] = {keys.EVENTS: start}
+        reply: Any = await self.redis.xreadgroup(
+            keys.CONSUMER_GROUP, self.name, streams, count=READ_COUNT, block=block_ms
+        )
         return list(reply[0][1]) if reply else []
 
     async def claim_unacknowledged(self) -> None:
@@ -113,13 +125,40 @@ class Consumer:
         if not entries:
             return 0
         events: list[dict[str, Any]] = []
-        for _, fields in entries:
-            try:
-                events.append(json.loads(fields[b"e"]))
-            except (KeyError, ValueError):
-                await self.redis.xadd(DEAD_LETTERS, fields)  # type: ignore[arg-type]
-        await self._apply(events, [entry_id.decode() for entry_id, _ in entries])
+        unreadable: list[tuple[str, dict[bytes, bytes]]] = []
+        for entry_id, fields in entries:
+            event = _summary(fields)
+            if event is None:
+                unreadable.append((entry_id.decode(), fields))
+            else:
+                events.append(event)
+        dead_letters = await asyncio.to_thread(self._make_safe, events, unreadable)
+        for dead in dead_letters:
+            await self.redis.xadd(DEAD_LETTERS, dead)  # type: ignore[arg-type]
+        ack_ids = [entry_id.decode() for entry_id, _ in entries]
+        await self._apply(events, ack_ids)
+        await self.redis.xdel(keys.EVENTS, *ack_ids)
         return len(entries)
+
+    def redaction(self) -> EventRedaction:
+        if self._redaction is None:
+            self._redaction = EventRedaction.from_settings()
+        return self._redaction
+
+    def _make_safe(
+        self, events: list[dict[str, Any]], unreadable: list[tuple[str, dict[bytes, bytes]]]
+    ) -> list[dict[str, str]]:
+        """Redact the batch in place (runs in a worker thread); the dead letters, redacted too."""
+        if any(event.get("v") == RAW_VERSION for event in events):
+            self.redaction().redact(events)
+        return [
+            {
+                "id": entry_id,
+                "v": fields.get(b"v", b"").decode(errors="replace"),
+                "e": self.redaction().redact_text(fields.get(b"e", b"").decode(errors="replace")),
+            }
+            for entry_id, fields in unreadable
+        ]
 
     async def _apply(self, events: list[dict[str, Any]], ack_ids: list[str]) -> None:
         conversation_ids = [str(event.get("conversation_id")) for event in events]
@@ -144,7 +183,7 @@ class Consumer:
     async def sweep(self, now_s: float | None = None) -> int:
         """Record conversations whose flow stayed open past the session expiry; return how many."""
         cutoff = (now_s if now_s is not None else self.clock()) - self.abandon_after_s
-        silent = [m.decode() for m in await self.redis.zrangebyscore(keys.OPEN, "-inf", cutoff, start=0, num=500)]
+        silent = [text(m) for m in await self.redis.zrangebyscore(keys.OPEN, "-inf", cutoff, start=0, num=500)]
         if not silent:
             return 0
         states = await self.store.load_states(silent)
@@ -207,6 +246,17 @@ class Consumer:
             await self.release_lease()
 
 
+def _summary(fields: dict[bytes, bytes]) -> dict[str, Any] | None:
+    """The summary of one stream entry, or ``None`` when it is not one of a version this consumer reads."""
+    try:
+        event = json.loads(fields[b"e"])
+    except (KeyError, ValueError):
+        return None
+    if not isinstance(event, dict) or event.get("v") not in READABLE_VERSIONS:
+        return None
+    return event
+
+
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
@@ -224,9 +274,13 @@ def main() -> int:
         return 2
 
     async def serve() -> None:
-        redis: Redis[bytes] = Redis.from_url(settings.effective_redis_url, socket_timeout=10)
+        redis = connect(settings.effective_redis_url, socket_timeout=10)
         store = LearningStore(redis, settings.learning_retention_days)
-        consumer = Consumer(store, settings.learning_low_confidence, settings.learning_abandon_after_s)
+        redaction = EventRedaction.from_settings()
+        await asyncio.to_thread(redaction.redactor)  # load spaCy before the first batch, off the event loop
+        consumer = Consumer(
+            store, settings.learning_low_confidence, settings.learning_abandon_after_s, redaction=redaction
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -235,7 +289,7 @@ def main() -> int:
         try:
             await consumer.run(stop)
         finally:
-            await redis.close()
+            await redis.aclose()
 
     asyncio.run(serve())
     return 0

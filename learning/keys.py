@@ -1,8 +1,9 @@
 """Every Redis key of the learning store, in one place (``triage:learning:*``), and the payload version.
 
 Streams:
-- ``events``: redacted summaries of Rasa events, written by the event broker, read by the consumer (transport;
-  trimmed once consumed).
+- ``events``: summaries of Rasa events with the customer's raw text, written by the engine's event broker
+  (:mod:`engine.summary` is the contract), redacted by the consumer before anything is stored; each entry is
+  deleted once processed, and the broker caps the stream's length.
 - ``records``: the learning records, append-only; removed only by retention (XTRIM MINID) or deletion (XDEL).
 
 Per conversation (all expire with the retention period, refreshed by each new record):
@@ -25,10 +26,12 @@ Indexes:
 
 from __future__ import annotations
 
+from engine.summary import EVENTS_STREAM
+
 PAYLOAD_VERSION = 1
 PREFIX = "triage:learning"
 
-EVENTS = f"{PREFIX}:events"
+EVENTS = EVENTS_STREAM
 RECORDS = f"{PREFIX}:records"
 INDEXES = f"{PREFIX}:indexes"
 OPEN = f"{PREFIX}:open"

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from core.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT, get_settings
 from engine.forwarder import Forwarder
-from engine.spool import Spool
 from learning.consumer import Consumer
+from learning.events import EventRedaction
 from learning.redaction import Redactor, build_redactor
 from learning.store import LearningStore
 from tests.fixtures.redis_server import RedisServer
@@ -29,8 +28,8 @@ async def clear_learning(redis: Redis[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def redactor() -> Redactor:
-    """The real redactor: spaCy NER from the project's offline pipeline (loaded once per session)."""
-    return build_redactor(str(PROJECT_ROOT / ".cache" / "spacy" / "en_triage_md"), str(PROJECT_ROOT / "data" / "nlu"))
+    """The real redactor: spaCy NER from the settings' English pipeline (loaded once per session)."""
+    return build_redactor(str(get_settings().spacy_model), str(PROJECT_ROOT / "data" / "nlu"))
 
 
 @pytest.fixture
@@ -47,7 +46,8 @@ def store(redis: Redis[bytes]) -> LearningStore:
 
 
 class Pipeline:
-    """Broker forwarder + consumer over the real Redis, driven step by step by a test."""
+    """The engine's forwarder (pure Python: summaries with raw text onto the stream, as inside Rasa) + the consumer
+    (redaction, records) over the real Redis, driven step by step by a test."""
 
     def __init__(self, forwarder: Forwarder, consumer: Consumer, store: LearningStore) -> None:
         self.forwarder = forwarder
@@ -67,12 +67,11 @@ class Pipeline:
 
 
 @pytest.fixture
-async def pipeline(
-    redis: Redis[bytes], store: LearningStore, redactor: Redactor, tmp_path: Path
-) -> AsyncIterator[Pipeline]:
-    forwarder = Forwarder(redis, lambda: redactor, SECRET, capacity=1000, spool=Spool(tmp_path / "spool"))
+async def pipeline(redis: Redis[bytes], store: LearningStore, redactor: Redactor) -> AsyncIterator[Pipeline]:
+    forwarder = Forwarder(redis, capacity=1000)
     forwarder.start()
-    consumer = Consumer(store, LOW_CONFIDENCE, ABANDON_AFTER_S)
+    redaction = EventRedaction(lambda: redactor, SECRET)
+    consumer = Consumer(store, LOW_CONFIDENCE, ABANDON_AFTER_S, redaction=redaction)
     await consumer.ensure_group()
     yield Pipeline(forwarder, consumer, store)
     await forwarder.close()

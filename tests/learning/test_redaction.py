@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
+from learning import keys
 from learning.redaction import Redactor
 from learning.redaction.identifiers import iban_spans, ip_spans
 from learning.redaction.names import NameFinder
@@ -193,7 +194,8 @@ def test_without_spacy_lower_case_names_are_still_found() -> None:
     assert finder.redact("thanks will, the bill is fine") == "thanks will, the bill is fine"
 
 
-async def test_raw_text_is_never_written_anywhere_in_redis(pipeline: Pipeline, redis: Redis[bytes]) -> None:
+async def test_once_consumed_no_raw_text_is_left_anywhere_in_redis(pipeline: Pipeline, redis: Redis[bytes]) -> None:
+    """The engine forwards raw text; the consumer redacts it before storing anything and deletes what it read."""
     texts = [text for _, text, _ in PII]
     events = [*ev.start("c-pii", 1_750_000_000)]
     events += [ev.user("c-pii", text, "nlu_fallback", 0.5) for text in texts]
@@ -201,6 +203,7 @@ async def test_raw_text_is_never_written_anywhere_in_redis(pipeline: Pipeline, r
     events += [ev.slot("c-pii", "findings", {"oss_error": "customerManagement.find: 07700 900123 rejected"})]
     events += ev.identified("c-pii")
     await pipeline.feed(events)
+    assert await redis.xlen(keys.EVENTS) == 0, "the raw summaries are deleted once processed"
     stored = b""
     async for key in redis.scan_iter(match="triage:*", count=1000):
         kind = await redis.type(key)
