@@ -152,7 +152,7 @@ def _end_of_turn(frame: str) -> bool:
 async def gateway_conversation(gateway_url: str, batch: Batch) -> None:
     try:
         customer = await SocketCustomer.connect(gateway_url)
-    except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
+    except (TimeoutError, OSError, websockets.WebSocketException):
         batch.errors += len(SCRIPT)
         return
     try:
@@ -162,7 +162,7 @@ async def gateway_conversation(gateway_url: str, batch: Batch) -> None:
             started = time.perf_counter()
             try:
                 await customer.turn(session_id, text)
-            except (RuntimeError, asyncio.TimeoutError, websockets.WebSocketException):
+            except (TimeoutError, RuntimeError, websockets.WebSocketException):
                 batch.errors += 1
                 continue
             batch.latencies_ms.append((time.perf_counter() - started) * 1000)

@@ -116,16 +116,12 @@ class Settings(BaseSettings):
     )
     learning_k_min_customers: int = Field(3, ge=1, description="A theme is shown once this many customers contributed.")
     learning_retention_days: int = Field(180, ge=1, description="Learning records older than this are deleted.")
-    learning_buffer_max: int = Field(10_000, ge=100, description="Records buffered in memory while Redis is slow.")
     learning_pseudonym_secret: SecretStr = Field(
         SecretStr("development-only-learning-pseudonym-secret"),
         description="Key of the HMAC that turns customer references into pseudonyms; must be changed in production.",
     )
     learning_abandon_after_s: float = Field(
         3600.0, gt=0, description="Silence after which an open flow counts as abandoned (Rasa's session expiry)."
-    )
-    learning_spool_dir: Path | None = Field(
-        None, description="Where the broker spills redacted events it cannot hold; default <var_dir>/learning-spool."
     )
     startup_timeout_s: float = Field(300.0, gt=0)
     # ---------------------------------------------------------------- web chat

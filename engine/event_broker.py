@@ -3,7 +3,7 @@
 Rasa publishes every new tracker event of every conversation to its event broker, whatever the dialogue did,
 so capture does not depend on reaching any action (an abandoned conversation reaches none). This broker only
 summarises the events and forwards them, unredacted, to the ``triage:learning:events`` stream
-(:mod:`engine.forwarder`; the summary's shape is :mod:`engine.summary`). The consumer (``python -m
+(:mod:`engine.forwarder`; the summary's shape is :mod:`core.contracts.learning_events`). The consumer (``python -m
 learning.consumer``, app venv) redacts them before anything is stored, and turns them into records.
 
 Configured by its entry in ``endpoints.yml``, whose values come from the environment the runner exports::
@@ -25,12 +25,12 @@ import asyncio
 import logging
 from typing import Any
 
+from core.contracts.learning_events import EVENTS_STREAM
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 from redis.asyncio import Redis
 
 from engine.forwarder import DEFAULT_CAPACITY, DEFAULT_MAXLEN, Forwarder
-from engine.summary import EVENTS_STREAM
 
 log = logging.getLogger(__name__)
 

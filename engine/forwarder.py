@@ -1,6 +1,6 @@
 """Carries event summaries from Rasa's ``publish`` to the Redis stream without ever blocking Rasa.
 
-``publish`` only summarises the event (:mod:`engine.summary`) and appends it to an in-memory queue
+``publish`` only summarises the event (:mod:`core.contracts.learning_events`) and appends it to an in-memory queue
 (microseconds). A background task on Rasa's event loop XADDs queued summaries in pipelined batches, oldest
 first; while Redis is slow or down it retries with backoff and the queue grows. The queue is bounded
 (``capacity``, plus the one batch being written): beyond it the OLDEST summary is dropped and counted in the
@@ -24,10 +24,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from core.contracts.learning_events import EVENTS_STREAM, SUMMARY_VERSION, summarise
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-
-from engine.summary import EVENTS_STREAM, SUMMARY_VERSION, summarise
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """The engine's raw event summaries made safe to store: every free text redacted, every customer reference a pseudonym.
 
 Rasa's event broker writes summaries holding the customer's raw text (version 2, shape in
-:mod:`engine.summary`). The consumer passes each batch read from the stream through :class:`EventRedaction`
-(in a worker thread) before anything is applied or stored; the result is the redacted summary (version 1) that
-the broker itself wrote before the engine was split out, so the records are exactly as redacted as they were.
-Texts of many events are redacted in one call: spaCy is much faster in batches.
+:mod:`core.contracts.learning_events`). The consumer passes each batch read from the stream through
+:class:`EventRedaction` (in a worker thread) before anything is applied or stored; the result is the redacted
+summary (version 1) that the broker itself wrote before the engine was split out, so the records are exactly as
+redacted as they were. Texts of many events are redacted in one call: spaCy is much faster in batches.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from functools import partial
 from operator import setitem
 from typing import Any
 
+from core.contracts.learning_events import SUMMARY_VERSION as RAW_VERSION
 from core.pseudonyms import pseudonym
 from core.unicode_text import scrub
-from engine.summary import SUMMARY_VERSION as RAW_VERSION
 from learning.keys import PAYLOAD_VERSION
 from learning.redaction import Redactor
 

@@ -2,8 +2,8 @@
 
 Streams:
 - ``events``: summaries of Rasa events with the customer's raw text, written by the engine's event broker
-  (:mod:`engine.summary` is the contract), redacted by the consumer before anything is stored; each entry is
-  deleted once processed, and the broker caps the stream's length.
+  (:mod:`core.contracts.learning_events` is the contract), redacted by the consumer before anything is stored;
+  each entry is deleted once processed, and the broker caps the stream's length.
 - ``records``: the learning records, append-only; removed only by retention (XTRIM MINID) or deletion (XDEL).
 
 Per conversation (all expire with the retention period, refreshed by each new record):
@@ -26,7 +26,7 @@ Indexes:
 
 from __future__ import annotations
 
-from engine.summary import EVENTS_STREAM
+from core.contracts.learning_events import EVENTS_STREAM
 
 PAYLOAD_VERSION = 1
 PREFIX = "triage:learning"

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
+from core.contracts.learning_events import FINDING_KEYS
 from core.errors import Invalid
-from engine.summary import FINDING_KEYS
 from learning.records import Trigger
 
 DEFAULT_WINDOW_DAYS = 30

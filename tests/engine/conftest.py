@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from engine.summary import EVENTS_STREAM
+from core.contracts.learning_events import EVENTS_STREAM
 from tests.fixtures.redis_server import RedisServer, redis_server
 
 __all__ = ["redis_server"]

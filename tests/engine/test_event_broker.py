@@ -18,9 +18,9 @@ from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 from redis.asyncio import Redis
 
+from core.contracts.learning_events import EVENTS_STREAM, SUMMARY_VERSION
 from engine.event_broker import LearningEventBroker
 from engine.forwarder import DEFAULT_CAPACITY, DEFAULT_MAXLEN, Forwarder
-from engine.summary import EVENTS_STREAM, SUMMARY_VERSION
 from tests.fixtures.ports import free_port
 from tests.fixtures.redis_server import RedisServer
 

@@ -216,7 +216,7 @@ async def test_rasa_killed_mid_conversation_resumes_from_the_redis_tracker_with_
         mark = len(chat.events)
         healthy.rasa.start()
         await asyncio.to_thread(healthy.rasa.wait_ready)  # the customer's client stays connected meanwhile
-        said = texts(await answered(chat, mark, timeout=120))
+        said = texts(await answered(chat, mark, wait_s=120))
         assert f"Thanks {FIRST_NAME}" in said and "restart" in said, chat.events
     slots = tracker(healthy, ack["conversation_id"])["slots"]
     assert slots["verified"] is True and slots["customer_ref"] == ROUTER.account_id

@@ -29,7 +29,7 @@ async def send(chat: SocketChat, text: str) -> dict[str, Any]:
     return ack
 
 
-async def answered(chat: SocketChat, mark: int, timeout: float = TURN_TIMEOUT_S) -> list[dict[str, Any]]:
+async def answered(chat: SocketChat, mark: int, wait_s: float = TURN_TIMEOUT_S) -> list[dict[str, Any]]:
     """The ``bot_uttered`` payloads after event ``mark``, once a ``typing: false`` followed the first of them."""
 
     def done() -> list[dict[str, Any]] | None:
@@ -40,16 +40,16 @@ async def answered(chat: SocketChat, mark: int, timeout: float = TURN_TIMEOUT_S)
         ended = any(n == "typing" and isinstance(d, dict) and d.get("typing") is False for n, d in events[first:])
         return chat.uttered(mark) if ended else None
 
-    result: list[dict[str, Any]] = await chat.until(done, "a bot turn", timeout)
+    result: list[dict[str, Any]] = await chat.until(done, "a bot turn", wait_s)
     return result
 
 
-async def say(chat: SocketChat, text: str, timeout: float = TURN_TIMEOUT_S) -> list[dict[str, Any]]:
+async def say(chat: SocketChat, text: str, wait_s: float = TURN_TIMEOUT_S) -> list[dict[str, Any]]:
     mark = len(chat.events)
     ack = await send(chat, text)
     assert "error" not in ack, ack
-    return await answered(chat, mark, timeout)
+    return await answered(chat, mark, wait_s)
 
 
-async def say_text(chat: SocketChat, text: str, timeout: float = TURN_TIMEOUT_S) -> str:
-    return texts(await say(chat, text, timeout))
+async def say_text(chat: SocketChat, text: str, wait_s: float = TURN_TIMEOUT_S) -> str:
+    return texts(await say(chat, text, wait_s))

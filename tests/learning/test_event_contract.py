@@ -1,8 +1,8 @@
 """The contract between the engine and the learning consumer, from the engine's side of it.
 
-``engine.summary`` is pure Python, so this venv runs the very code Rasa's broker runs (``engine.forwarder``
-included): what it writes (raw text, version 2) is what the consumer must redact into the records, and the
-raw entries must not outlive their processing.
+``core.contracts.learning_events`` is pure Python, so this venv runs the very code Rasa's broker runs
+(``engine.forwarder`` included): what it writes (raw text, version 2) is what the consumer must redact into the
+records, and the raw entries must not outlive their processing.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from core.contracts.learning_events import EVENTS_STREAM, SUMMARY_VERSION, summarise
 from core.pseudonyms import pseudonym
-from engine.summary import EVENTS_STREAM, SUMMARY_VERSION, summarise
 from learning import keys
 from learning.consumer import DEAD_LETTERS
 from learning.events import EventRedaction

@@ -1,8 +1,8 @@
 """The contract between Rasa's event broker and the learning consumer: what one stream entry holds.
 
-Pure Python (standard library only), so both venvs import it: the engine writes these summaries, the app's
-consumer (``learning/``) reads and redacts them, and ``tests/learning/test_event_contract.py`` feeds the consumer
-summaries made by this very code.
+Pure Python (standard library only), so both venvs import it; it is the one module of the product the engine
+imports. The engine writes these summaries, the app's consumer (``learning/``) reads and redacts them, and
+``tests/learning/test_event_contract.py`` feeds the consumer summaries made by this very code.
 
 Stream ``triage:learning:events``, one entry per Rasa event, fields ``v`` (``"2"``) and ``e`` (the summary as
 JSON). A summary holds the customer's RAW text: the consumer redacts it before anything is stored, then deletes

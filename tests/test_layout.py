@@ -1,0 +1,61 @@
+"""The layout is a map of processes: which package may import which, checked against the code's own imports.
+
+Only the engine runs inside Rasa (Python 3.10); everything else runs on the app venv, where `rasa` is not even
+installed, so an import of it anywhere else would fail at run time. The simulator stands in for an operator's
+OSS/BSS and must not lean on the product it simulates for.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tools.import_map import FRAMEWORKS, PACKAGES, ROOT, import_map
+
+ALLOWED = {
+    "core": set(),
+    "engine": set(),
+    "simulator": set(),
+    "learning": {"core"},
+    # The notifier tells a waiting customer in their chat, through the chat's own publisher (bot/chat/publisher.py),
+    # as any process may: the gateways deliver it.
+    "notify": {"core", "bot"},
+    "actions": {"core", "notify", "learning"},
+    "bot": {"core", "learning", "notify"},
+    "tools": set(PACKAGES) - {"tools", "engine"},
+}
+"""Product packages each package may import; ``tools`` (CLIs, the runner) may use any package but the engine."""
+
+RASA_RUNTIME = {"rasa", "tensorflow"}
+WEB_FRAMEWORKS = {"fastapi", "starlette", "socketio", "sanic", "rasa_sdk"}
+
+
+def test_each_package_imports_only_the_packages_its_process_may_use() -> None:
+    graph = import_map()
+    wrong = {
+        f"{package} -> {target}: {files}"
+        for package, targets in graph.items()
+        for target, files in targets.items()
+        if target in PACKAGES and target not in ALLOWED[package]
+    }
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_only_the_engine_imports_rasa() -> None:
+    graph = import_map()
+    outside = {p: graph[p][f] for p in PACKAGES if p != "engine" for f in RASA_RUNTIME if f in graph[p]}
+    assert not outside, outside
+    assert "rasa" in graph["engine"], "the engine's plugins are Rasa components: the map should see them"
+
+
+def test_core_imports_no_framework() -> None:
+    used = set(import_map()["core"]) & (set(FRAMEWORKS) | WEB_FRAMEWORKS)
+    assert not used, used
+
+
+def test_the_app_runtime_has_no_rasa_installed() -> None:
+    """The app venv (this one) cannot import Rasa or TensorFlow: the split is real, not a convention."""
+    probe = "import importlib.util as u; print([m for m in ('rasa', 'tensorflow') if u.find_spec(m)])"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert found.stdout.strip() == "[]", found.stdout
+    assert sys.version_info >= (3, 12), f"the app runs on a supported Python, not {sys.version.split()[0]}"
