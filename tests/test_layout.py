@@ -7,14 +7,15 @@ OSS/BSS and must not lean on the product it simulates for.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
-from tools.import_map import FRAMEWORKS, PACKAGES, ROOT, import_map
+from tools.import_map import FRAMEWORKS, PACKAGES, ROOT, import_map, imported_modules, module_name, python_files
 
 ALLOWED = {
     "core": set(),
-    "engine": set(),
+    "engine": {"core"},  # only the learning-event contract: see the test below
     "simulator": set(),
     "learning": {"core"},
     # The notifier tells a waiting customer in their chat, through the chat's own publisher (bot/chat/publisher.py),
@@ -59,3 +60,18 @@ def test_the_app_runtime_has_no_rasa_installed() -> None:
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert found.stdout.strip() == "[]", found.stdout
     assert sys.version_info >= (3, 12), f"the app runs on a supported Python, not {sys.version.split()[0]}"
+
+
+def test_the_engine_takes_only_the_pure_learning_event_contract_from_the_product() -> None:
+    """The engine venv has none of the app's libraries: what it shares must be standard-library Python."""
+    shared = "core.contracts.learning_events"
+    product = {
+        name
+        for path in python_files("engine")
+        for name in imported_modules(ast.parse(path.read_text(encoding="utf-8")), module_name(path))
+        if name.split(".")[0] in PACKAGES and name.split(".")[0] != "engine"
+    }
+    assert product == {shared}, product
+    contract = ROOT / "core" / "contracts" / "learning_events.py"
+    used = {n.split(".")[0] for n in imported_modules(ast.parse(contract.read_text(encoding="utf-8")), shared)}
+    assert used <= set(sys.stdlib_module_names) | {"__future__"}, used
