@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from actions.lookups import Lookups
 from core.oss.errors import OssError
 from core.pseudonyms import pseudonym
+from core.redis.connect import connect
 from core.settings import get_settings
 from notify import phone
 from notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
@@ -48,7 +49,7 @@ def subscriptions(redis: Redis) -> SubscriptionStore:
 
 def redis_client() -> Redis:
     """A client per action run: cheap next to the lookups, and never tied to another run's event loop."""
-    return Redis.from_url(get_settings().effective_redis_url, socket_timeout=3, socket_connect_timeout=3)
+    return connect(get_settings().effective_redis_url, socket_timeout=3, socket_connect_timeout=3)
 
 
 async def subscribe(tracker: Tracker, alarm_id: str, mobile: str | None) -> dict[str, Any] | None:
@@ -62,7 +63,7 @@ async def subscribe(tracker: Tracker, alarm_id: str, mobile: str | None) -> dict
         log.warning("notify: cannot subscribe conversation to alarm %s: %s", alarm_id, type(exc).__name__)
         return None
     finally:
-        await redis.close()
+        await redis.aclose()
     record: dict[str, Any] = {"alarm": alarm_id, "channels": list(channels), "subscribed_at": sub.created_at}
     if mobile:
         secret = get_settings().learning_pseudonym_secret.get_secret_value()
@@ -146,7 +147,7 @@ class ActionStopNotifications(Action):
             dispatcher.utter_message(response="utter_notify_stop_failed")
             return []
         finally:
-            await redis.close()
+            await redis.aclose()
         findings = dict(tracker.get_slot("findings") or {})
         if not stopped:
             dispatcher.utter_message(response="utter_no_notifications_to_stop")

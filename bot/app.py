@@ -10,7 +10,6 @@ from typing import cast
 
 import socketio
 from fastapi import FastAPI
-from redis.asyncio import Redis
 
 from bot.auth import Role, User, start_auth
 from bot.auth.same_site import CookieWriteGuard
@@ -32,7 +31,7 @@ from bot.routers import agent, agent_lookup, agent_ws, console_page, health, mes
 from bot.routers.auth import router as auth_router
 from bot.routers.insights import router as insights_router
 from bot.state import ChatState, GatewayState
-from core.redis.retry import RECONNECTING
+from core.redis.connect import connect
 from core.settings import Settings, get_settings
 
 
@@ -49,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5, health_check_interval=30, **RECONNECTING)
+        redis = connect(settings.effective_redis_url, socket_timeout=5)
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
         rasa = RasaClient(settings.effective_rasa_url, settings.rasa_timeout_s, token, settings.rasa_concurrency)
         conversations = ConversationStore(redis)

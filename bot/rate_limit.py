@@ -1,25 +1,36 @@
 """Fixed-window counters in Redis, shared by every gateway: how many times a key may act per window.
 
-Used where the socket.io channel's own per-conversation limit does not reach: messages over the REST API, and new
-conversations per client address on both channels (a script opening thousands of conversations).
+Used where the socket.io channel's own per-conversation limit does not reach: messages over the REST API, new
+conversations per client address on both channels (a script opening thousands of conversations), and an agent's
+customer lookups (``bot.handoff.lookup_rate``). A window starts with the key's first action
+(``triage:rate:<kind>:<key>``, ``scripts/fixed_window.lua``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from redis.asyncio import Redis
+
+from core.redis.scripts import load
 
 PREFIX = "triage:rate"
 
-# Returns 0 when allowed, else the seconds until the window ends.
-_COUNT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-if n > tonumber(ARGV[1]) then return math.max(1, redis.call('TTL', KEYS[1])) end
-return 0
-"""
+
+@dataclass(frozen=True)
+class Count:
+    actions: int
+    """Actions counted in this window, this one included (refused ones too)."""
+    retry_after_s: int | None
+    """``None`` when this action is within the limit, else the seconds until the window ends."""
+
+
+async def count(redis: Redis, kind: str, key: str, limit: int, window_s: int) -> Count:
+    """Count one action of ``key``; refused once ``limit`` were counted in this ``window_s``."""
+    actions, wait = await load("bot", "fixed_window").run(redis, [f"{PREFIX}:{kind}:{key[:128]}"], [limit, window_s])
+    return Count(int(actions), int(wait) or None)
 
 
 async def retry_after(redis: Redis, kind: str, key: str, limit: int, window_s: int) -> int | None:
     """Count one action of ``key``; ``None`` when it is within ``limit`` per ``window_s``, else seconds to wait."""
-    wait = int(await redis.eval(_COUNT, 1, f"{PREFIX}:{kind}:{key[:128]}", limit, window_s))  # type: ignore[misc,no-untyped-call]
-    return wait or None
+    return (await count(redis, kind, key, limit, window_s)).retry_after_s

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from core.redis.connect import connect, text
+from core.redis.scripts import register
 from learning import keys
 from learning.events import RAW_VERSION, EventRedaction
 from learning.maintenance import apply_retention
@@ -45,11 +46,6 @@ DEAD_LETTERS = f"{keys.EVENTS}:dead"
 """Entries that are not summaries of a known version, kept (redacted) for a person to look at."""
 READABLE_VERSIONS = (keys.PAYLOAD_VERSION, RAW_VERSION)
 """Raw summaries from the engine, and redacted ones (brokers before the split, test seeders)."""
-
-RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
 
 
 class Consumer:
@@ -71,6 +67,7 @@ class Consumer:
         self.clock = clock
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self._token = uuid.uuid4().hex
+        self._renew = register(self.redis, "learning", "renew_lease")
         self._backlog_done = False
         self._last_sweep = 0.0
         self._last_retention = 0.0
@@ -86,7 +83,7 @@ class Consumer:
         """Take or renew the single-consumer lease."""
         if await self.redis.set(keys.CONSUMER_LEASE, self._token, nx=True, px=LEASE_MS):
             return True
-        renewed = await self.redis.eval(RENEW, 1, keys.CONSUMER_LEASE, self._token, LEASE_MS)  # type: ignore[no-untyped-call]
+        renewed = await self._renew(keys=[keys.CONSUMER_LEASE], args=[self._token, LEASE_MS])
         return bool(renewed)
 
     async def release_lease(self) -> None:

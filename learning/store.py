@@ -1,10 +1,10 @@
 """The learning store in Redis: the one module that issues the record stream's commands and its indexes.
 
-Records are appended with a Lua script (sent with EVAL, so a restarted Redis without its script cache never
-fails a transaction) that writes the stream entry and its index entries in one step: the index member is the
-stream id, known only inside Redis. The consumer commits a batch of events, the
-records they triggered, the conversation states and the acknowledgement in one MULTI, so a crash applies
-all of a batch or none of it.
+Records are appended with a Lua script (``scripts/append_record.lua``, sent with EVAL, so a restarted Redis
+without its script cache never fails a transaction) that writes the stream entry and its index entries in one
+step: the index member is the stream id, known only inside Redis. The consumer commits a batch of events, the
+records they triggered, the conversation states and the acknowledgement in one MULTI, so a crash applies all of
+a batch or none of it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core.redis.connect import text
+from core.redis.scripts import load
 from core.unicode_text import scrub
 from learning import keys
 from learning.contacts import contact_record
@@ -28,18 +29,6 @@ TIME_SLACK_S = 2 * 3600
 """Records are stored when decided; an abandonment is decided up to the session expiry after its time."""
 UNRECORDED_TTL_S = 26 * 3600
 """How long the state of a conversation without any record is kept after its last event (abandonment sweep)."""
-
-APPEND_RECORD = """
-local id = redis.call('XADD', KEYS[1], '*', 'v', ARGV[1], 'r', ARGV[2])
-local ms = tonumber(string.match(id, '^(%d+)-'))
-redis.call('SADD', KEYS[2], id)
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-for i = 4, #KEYS do
-  redis.call('ZADD', KEYS[i], ms, id)
-  redis.call('SADD', KEYS[3], KEYS[i])
-end
-return id
-"""
 
 
 def dumps(value: Any) -> str:
@@ -128,7 +117,9 @@ class LearningStore:
     def _queue_record(self, pipe: Any, record: dict[str, Any]) -> None:
         index_keys = [keys.index(facet, value) for facet, value in index_facets(record)]
         script_keys = [keys.RECORDS, keys.conversation_records(record["conversation_id"]), keys.INDEXES, *index_keys]
-        pipe.eval(APPEND_RECORD, len(script_keys), *script_keys, keys.PAYLOAD_VERSION, dumps(record), self.retention_s)
+        load("learning", "append_record").queue(
+            pipe, script_keys, [keys.PAYLOAD_VERSION, dumps(record), self.retention_s]
+        )
 
     async def commit(self, updates: Iterable[ConversationUpdate], ack_ids: list[str] | None = None) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -23,6 +23,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core.redis.connect import text
+from core.redis.scripts import register
 
 VERSION = 1
 CHANNELS = ("chat", "sms", "email")
@@ -32,37 +33,6 @@ SENT = "triage:notify:sent:{alarm}:{conversation}"
 CLAIM = "triage:notify:claim:{alarm}:{conversation}:{channel}"
 CONVERSATION = "triage:notify:conversation:{conversation}"
 CLEARED = "triage:notify:cleared"
-
-# Add or replace one subscription, unless the alarm already holds `cap` others (expired ones are dropped first).
-# KEYS: alarm set, subscription, conversation set, sent; ARGV: conversation, alarm, payload, ttl_s, now_s, cap.
-_SUBSCRIBE = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[5])
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[6]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[5]) + tonumber(ARGV[4]), ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
-redis.call('DEL', KEYS[4])
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[4])
-return 1
-"""
-
-# Retire a subscription once every channel was sent (or it was stopped). KEYS: alarm set, sub, sent, conversation.
-_RETIRE = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('SREM', KEYS[4], ARGV[2])
-return redis.call('ZCARD', KEYS[1])
-"""
-
-# Forget a cleared alarm once nothing is left to send for it. KEYS: alarm set, cleared set; ARGV: alarm id, now.
-_SETTLE = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) return 1 end
-return 0
-"""
 
 
 class SubscriptionsFull(Exception):
@@ -114,9 +84,9 @@ class SubscriptionStore:
         self._redis = redis
         self.ttl_s = ttl_s
         self.max_per_alarm = max_per_alarm
-        self._subscribe = redis.register_script(_SUBSCRIBE)
-        self._retire = redis.register_script(_RETIRE)
-        self._settle = redis.register_script(_SETTLE)
+        self._subscribe = register(redis, "notify", "subscribe")
+        self._retire = register(redis, "notify", "retire")
+        self._settle = register(redis, "notify", "settle")
 
     async def subscribe(self, sub: Subscription) -> None:
         """Keep ``sub`` (replacing this conversation's earlier one for the alarm); raise SubscriptionsFull."""

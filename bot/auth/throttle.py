@@ -18,31 +18,12 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.auth.keys import PREFIX
+from core.redis.scripts import register
 
 FAILURE_WINDOW_S = 15 * 60
 MAX_PER_CLIENT = 5
 MAX_PER_ACCOUNT = 10
 MAX_PER_ADDRESS = 30
-
-# KEYS: pair, account, address; ARGV: window, per client, per account, per address.
-# Returns {0, 0} to go ahead, or {1, seconds} to wait.
-_RESERVE = """
-local pair = redis.call('INCR', KEYS[1])
-if pair == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if pair > tonumber(ARGV[2]) then return {1, redis.call('TTL', KEYS[1])} end
-local address = tonumber(redis.call('GET', KEYS[3]) or '0')
-if address >= tonumber(ARGV[4]) then return {1, redis.call('TTL', KEYS[3])} end
-local account = tonumber(redis.call('GET', KEYS[2]) or '0')
-if account >= tonumber(ARGV[3]) and pair > 1 then return {1, redis.call('TTL', KEYS[2])} end
-return {0, 0}
-"""
-
-_FAILED = """
-for i = 1, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
-end
-return 1
-"""
 
 
 def _pair(name: str, address: str) -> str:
@@ -66,16 +47,18 @@ class Verdict:
 class LoginThrottle:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self._reserve = register(redis, "bot.auth", "reserve_attempt")
+        self._failed = register(redis, "bot.auth", "count_failure")
 
     async def reserve(self, name: str, address: str) -> Verdict:
         """Count this attempt; whether it may be checked at all."""
         keys = (_pair(name, address), _account(name), _address(address))
         args = (FAILURE_WINDOW_S, MAX_PER_CLIENT, MAX_PER_ACCOUNT, MAX_PER_ADDRESS)
-        wait, seconds = await self._redis.eval(_RESERVE, 3, *keys, *args)  # type: ignore[misc,no-untyped-call]
+        wait, seconds = await self._reserve(keys=keys, args=args)
         return Verdict(True) if not wait else Verdict(False, max(1, int(seconds)))
 
     async def failed(self, name: str, address: str) -> None:
-        await self._redis.eval(_FAILED, 2, _account(name), _address(address), FAILURE_WINDOW_S)  # type: ignore[misc,no-untyped-call]
+        await self._failed(keys=(_account(name), _address(address)), args=(FAILURE_WINDOW_S,))
 
     async def succeeded(self, name: str, address: str) -> None:
         await self._redis.delete(_pair(name, address))

@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 
 from bot.conversations import KEY as CONVERSATION
 from bot.conversations import TTL_S, Holder
+from core.redis.scripts import register
 
 HISTORY = "triage:chat:history:{id}"
 CLIENT_IDS = "triage:chat:client-ids:{id}"
@@ -38,81 +39,6 @@ LOCK = "triage:chat:lock:{id}"
 RATE = "triage:chat:rate:{id}:"
 ASSISTANT_DOWN = "triage:chat:assistant-down:{id}"
 REPLAY_MAX = 500  # entries sent to a reconnecting page at most; older ones stay in Redis for agents
-
-# Accept one customer message in one round trip, atomically: a client id already kept is answered with its
-# sequence number; otherwise the message counts against the rate limit, is kept with the next sequence
-# number and, unless a person holds the conversation or one is coming (or the gateway answers it itself), queued
-# for Rasa. A closed conversation (the agent ended it) goes back to the bot with this message.
-# Returns {seq, duplicate, queued, retry_after_ms}; a refused message is {0, 0, 0, ms until the window ends}.
-_ACCEPT = """
-local known = redis.call('HGET', KEYS[2], ARGV[1])
-if known then return {tonumber(known), 1, 0, 0} end
-local now = redis.call('TIME')
-local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local window_ms = tonumber(ARGV[7]) * 1000
-local window = math.floor(now_ms / window_ms)
-local rate_key = KEYS[5] .. window
-local count = redis.call('INCR', rate_key)
-if count == 1 then redis.call('EXPIRE', rate_key, tonumber(ARGV[7]) + 1) end
-if count > tonumber(ARGV[6]) then return {0, 0, 0, (window + 1) * window_ms - now_ms} end
-local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], seq)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-local queued = 0
-local holder = redis.call('HGET', KEYS[6], 'holder')
-if holder == ARGV[10] then redis.call('HSET', KEYS[6], 'holder', ARGV[11]) end
-if ARGV[3] == '1' and holder ~= ARGV[8] and holder ~= ARGV[9] then
-  local entry = cjson.decode(ARGV[2])
-  redis.call('RPUSH', KEYS[3], cjson.encode({seq = seq, client_id = entry['client_id'], text = entry['text']}))
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
-  redis.call('SADD', KEYS[4], ARGV[5])
-  queued = 1
-end
-return {seq, 0, queued, 0}
-"""
-
-# Delivery to Rasa holds a per-conversation lock (a random token, expiring): one script takes it and returns the
-# oldest pending message, one keeps the replies, retires that message and returns the next, one lets go and
-# says whether anything arrived meanwhile. Three round trips a message: this runs for every message of every
-# customer, and each Redis write costs the gateway real CPU.
-# Claiming also says whether a person holds the conversation or one is coming: messages queued while the bot
-# held it, but still pending once a turn raised a handoff, go to the person, never to Rasa.
-_CLAIM = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then return {0, false, 0} end
-local first = redis.call('LINDEX', KEYS[2], 0)
-if first == false then redis.call('SREM', KEYS[3], ARGV[3]) end
-local holder = redis.call('HGET', KEYS[4], 'holder')
-local held = 0
-if holder == ARGV[4] or holder == ARGV[5] then held = 1 end
-return {1, first, held}
-"""
-
-# Keep the bot's replies and retire the pending message they answer, together: a restart in between would
-# otherwise either lose the replies or have Rasa answer the message again. Rasa answered, so it is not down.
-# Only the lock's holder may do this; it gets the seq of its last reply and the next pending message.
-_COMPLETE = """
-if redis.call('GET', KEYS[5]) ~= ARGV[3] then return {-1, false} end
-local seq = 0
-for i = 5, #ARGV do seq = redis.call('RPUSH', KEYS[1], ARGV[i]) end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('LPOP', KEYS[2])
-redis.call('DEL', KEYS[4])
-redis.call('PEXPIRE', KEYS[5], ARGV[4])
-local following = redis.call('LINDEX', KEYS[2], 0)
-if following == false then redis.call('SREM', KEYS[3], ARGV[2]) end
-return {seq, following}
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return redis.call('LLEN', KEYS[2])
-"""
-
-_FORGET_IF_EMPTY = """
-if redis.call('LLEN', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end
-return 0
-"""
 
 
 @dataclass(frozen=True)
@@ -159,11 +85,15 @@ def _loads(raw: bytes | str) -> dict[str, Any]:
 class ChatStore:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self._accept = redis.register_script(_ACCEPT)
-        self._claim = redis.register_script(_CLAIM)
-        self._complete = redis.register_script(_COMPLETE)
-        self._release = redis.register_script(_RELEASE)
-        self._forget = redis.register_script(_FORGET_IF_EMPTY)
+        self._accept = register(redis, "bot.chat", "accept_customer")
+        # Delivery to Rasa holds a per-conversation lock (a random token, expiring): one script takes it and
+        # returns the oldest pending message, one keeps the replies, retires that message and returns the next,
+        # one lets go and says whether anything arrived meanwhile. Three round trips a message: this runs for
+        # every message of every customer, and each Redis write costs the gateway real CPU.
+        self._claim = register(redis, "bot.chat", "claim")
+        self._complete = register(redis, "bot.chat", "complete_pending")
+        self._release = register(redis, "bot.chat", "release")
+        self._forget = register(redis, "bot.chat", "forget_if_empty")
 
     @property
     def redis(self) -> Redis:
@@ -175,7 +105,7 @@ class ChatStore:
     async def accept_customer(
         self, conversation_id: str, entry: dict[str, Any], *, for_rasa: bool, rate_limit: int, rate_window_s: int
     ) -> Accepted:
-        """Keep a customer message (``entry``: a ``customer`` history entry) once; see ``_ACCEPT``."""
+        """Keep a customer message (``entry``: a ``customer`` history entry) once (``scripts/accept_customer.lua``)."""
         keys = [HISTORY, CLIENT_IDS, PENDING]
         result = await self._accept(
             keys=[k.format(id=conversation_id) for k in keys]

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from bot.handoff import keys
 from bot.handoff.case import Queue
 from core.errors import Conflict, NotFound, Unprocessable
+from core.redis.scripts import register
 
 MAX_TITLE_CHARS = 60
 MAX_TEXT_CHARS = 2000  # an agent's message is at most this long, and a canned reply becomes one
@@ -26,19 +27,6 @@ REPLY_ID = r"^CR-[0-9a-f]{10}$"
 # other control characters than tab and new line have no place in a reply.
 _REFUSED = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-# KEYS: the queue's hash. ARGV: id, JSON, cap, '1' to add (refused when the queue is full) or '0' to replace
-# (refused when the id is unknown). Returns 1 done, 0 full, -1 unknown.
-_PUT = """
-local exists = redis.call('HEXISTS', KEYS[1], ARGV[1])
-if ARGV[4] == '1' then
-  if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-elseif exists == 0 then
-  return -1
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
-"""
 
 
 class CannedReply(BaseModel):
@@ -71,7 +59,7 @@ def checked(field: str, value: str, limit: int) -> str:
 class CannedReplies:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self._put = redis.register_script(_PUT)
+        self._put = register(redis, "bot.handoff", "put_canned_reply")
 
     async def list(self, queue: Queue) -> list[CannedReply]:
         """The queue's replies by title (case-insensitive)."""

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.handoff import keys
-from core.redis.retry import RECONNECTING
+from core.redis.connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Viewer:
 class ConsoleHub:
     def __init__(self, redis_url: str) -> None:
         # Its own connection without a read timeout: a subscription is silent for as long as nothing happens.
-        self._redis: Redis = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
+        self._redis: Redis = connect(redis_url)
         self._viewers: set[Viewer] = set()
 
     async def aclose(self) -> None:

@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from bot.handoff import keys
 from bot.handoff.queues import CASE_TTL_S
-from core.redis.retry import RECONNECTING
+from core.redis.connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def steps_of(message: dict[str, Any], state: dict[str, str]) -> list[Step]:
 
 async def listen(redis_url: str, journal: CaseJournal) -> None:
     """Record every console message this gateway hears, for as long as it runs."""
-    listener: Redis = Redis.from_url(redis_url, health_check_interval=30, **RECONNECTING)
+    listener: Redis = connect(redis_url)
     try:
         while True:
             pubsub = listener.pubsub()

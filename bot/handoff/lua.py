@@ -1,25 +1,16 @@
-"""The handoff's Lua scripts (``scripts/*.lua``), read once per process and registered once per Redis client."""
+"""The handoff's Lua scripts (``scripts/*.lua``, loaded through :mod:`core.redis.scripts`)."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
-
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 
-DROP_ENTRY = "drop_entry"
-"""A helper function (not a script): prefixed to every script that takes a case out of a queue's stream."""
+from core.redis.scripts import Registered
+from core.redis.scripts import register as _register
 
-
-@cache
-def source(name: str) -> str:
-    """The text of ``scripts/<name>.lua``, with the ``drop_entry`` helper before it when the script calls it."""
-    text = files("bot.handoff").joinpath("scripts", f"{name}.lua").read_text(encoding="utf-8")
-    if name != DROP_ENTRY and "drop_entry(" in text:
-        return source(DROP_ENTRY) + text
-    return text
+HELPERS = ("drop_entry",)
+"""Helper functions (not scripts): ``drop_entry`` precedes every script that takes a case out of a queue's stream."""
 
 
-def register(redis: Redis, name: str) -> AsyncScript:
-    return redis.register_script(source(name))
+def register(redis: Redis, name: str) -> Registered:
+    """``scripts/<name>.lua`` bound to ``redis``."""
+    return _register(redis, "bot.handoff", name, HELPERS)

@@ -47,6 +47,15 @@ async def test_too_many_messages_in_a_window_are_refused_with_a_wait(redis: Redi
     assert len(await store.history("c")) == 3  # the refused one is not kept
 
 
+async def test_a_redis_that_lost_its_scripts_still_keeps_messages(redis: Redis) -> None:
+    store = ChatStore(redis)
+    first = await store.accept_customer("c", said("one", "id-00000001"), for_rasa=True, rate_limit=9, rate_window_s=60)
+    await redis.script_flush()  # as after a restart without persistence of the script cache
+    second = await store.accept_customer("c", said("two", "id-00000002"), for_rasa=True, rate_limit=9, rate_window_s=60)
+    assert (first.seq, second.seq) == (1, 2)
+    assert [e["text"] for e in await store.history("c")] == ["one", "two"]
+
+
 async def test_while_a_person_holds_the_chat_messages_are_kept_but_not_queued_for_the_bot(redis: Redis) -> None:
     store, conversations = ChatStore(redis), ConversationStore(redis)
     conversation = (await conversations.create()).id
