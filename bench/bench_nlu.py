@@ -9,7 +9,7 @@
 - with cross-validation and the out-of-scope queries both measured, a table of both figures at other fallback
   thresholds, which is how the configured threshold is chosen
 
-Usage: .venv/bin/python bench/bench_nlu.py [--skip-crossval] [--skip-train] [--json FILE]
+Usage: .venv-engine/bin/python bench/bench_nlu.py [--skip-crossval] [--skip-train] [--json FILE]
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from pathlib import Path
 
 NAMES = [  # first match wins: more specific command lines first
     ("redis-server", "redis"),
+    ("engine.server", "rasa"),  # the engine venv's launcher of `rasa run` (Procfile)
     ("rasa run", "rasa"),
     ("rasa_sdk", "actions"),
     ("learning.consumer", "learning"),

@@ -6,6 +6,9 @@ Each benchmark script runs as its own process (they start their own servers on f
 
     .venv/bin/python bench/report.py [--only nlu,gateway] [--quick]
 
+The benchmarks that load Rasa in their own process (bench_nlu.py) run on the engine venv's Python
+(``ENGINE_PYTHON``, default ``.venv-engine/bin/python``); the others on this, the app venv's.
+
 ``--quick`` skips NLU cross-validation and training from scratch, runs one round per gateway level and mines
 10,000 learning records: for trying the benchmarks out, not for the figures of a release. A figure a benchmark
 could not measure (its data missing, its product not starting, no answers) reads "not measured", never "met".
@@ -24,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -122,8 +125,15 @@ def run_handoff(argv: list[str], timeout_s: float) -> tuple[dict[str, Any] | Non
     return figures, time.monotonic() - started
 
 
-def run_bench(name: str, argv: list[str], timeout_s: float) -> tuple[dict[str, Any] | None, float]:
-    """Run one benchmark script; return its JSON figures (None when it failed) and its wall time."""
+def engine_python() -> str:
+    """The engine venv's Python, as tools.training finds it (this script runs without the project installed)."""
+    return os.environ.get("ENGINE_PYTHON") or str(ROOT / ".venv-engine" / "bin" / "python")
+
+
+def run_bench(
+    name: str, argv: list[str], timeout_s: float, python: str = sys.executable
+) -> tuple[dict[str, Any] | None, float]:
+    """Run one benchmark script with ``python``; return its JSON figures (None when it failed) and its wall time."""
     raw = OUT / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     figures_path = raw / f"{name}.json"
@@ -133,7 +143,7 @@ def run_bench(name: str, argv: list[str], timeout_s: float) -> tuple[dict[str, A
     with (raw / f"{name}.txt").open("w") as log:
         try:
             process = subprocess.run(
-                [sys.executable, *argv, "--json", str(figures_path)],
+                [python, *argv, "--json", str(figures_path)],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s, check=False,
             )  # fmt: skip
             code: int | str = process.returncode
@@ -261,11 +271,13 @@ class Bench:
     quick_argv: list[str]
     figures: Callable[[dict[str, Any] | None], list[Figure]]
     timeout_s: float
+    engine: bool = False
+    """Imports Rasa, so runs on the engine venv."""
 
 
 BENCHES = [
     Bench("nlu", ["bench/bench_nlu.py"], ["bench/bench_nlu.py", "--skip-crossval", "--skip-train"], nlu_figures,
-          3600),
+          3600, engine=True),
     Bench("oss_client", ["bench/bench_oss_client.py"], ["bench/bench_oss_client.py"], oss_figures, 600),
     Bench("gateway", ["bench/bench_gateway.py", "--rounds", "2", "--time-limit", str(GATEWAY_TIME_LIMIT_S)],
           ["bench/bench_gateway.py", "--rounds", "1", "--time-limit", str(GATEWAY_TIME_LIMIT_S)], gateway_figures,
@@ -329,12 +341,13 @@ def main() -> int:
             figures += bench.figures(None)
             continue
         argv = bench.quick_argv if args.quick else bench.argv
-        runner = run_handoff if bench.name == "handoff" else partial(run_bench, bench.name)
+        python = engine_python() if bench.engine else sys.executable
+        runner = run_handoff if bench.name == "handoff" else partial(run_bench, bench.name, python=python)
         data, seconds = runner(argv, bench.timeout_s)
         report["runs"][bench.name] = {"ok": data is not None, "seconds": round(seconds), "argv": argv,
                                       "figures": data}  # fmt: skip
         figures += bench.figures(data)
-    report["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["figures"] = [asdict(f) for f in figures]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "report.json").write_text(json.dumps(report, indent=2))

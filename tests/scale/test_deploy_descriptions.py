@@ -1,8 +1,9 @@
 """The deployment descriptions in ``deploy/`` say what runs and how; no Docker or Kubernetes runs here, so these
 checks are what can be checked without them: every file parses, every container of the product runs one of
-the ``Procfile`` processes through an entry point that exists, every ``TRIAGE_*`` variable is a setting the
-product knows (it refuses unknown ones at start), every stateless process has two replicas or more, Rasa's
-learning spool is on a persistent volume, and the build context leaves the host's venv and models out.
+the ``Procfile`` processes through an entry point that exists, Rasa from the engine image and every other process
+from the app image (which installs neither Rasa nor TensorFlow), every ``TRIAGE_*`` variable is a setting the
+product knows (it refuses unknown ones at start), every stateless process has two replicas or more, Rasa is
+given only the variables it reads, and the build context leaves the host's venvs and models out.
 """
 
 from __future__ import annotations
@@ -20,20 +21,29 @@ import yaml
 from core.settings import PROJECT_ROOT, Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
-IMAGE = "telecom-triage-bot"
-KNOWN_SETTINGS = {f"TRIAGE_{name.upper()}" for name in Settings.__fields__}
+ENGINE_IMAGE = "telecom-triage-engine"
+APP_IMAGE = "telecom-triage-app"
+IMAGES = {ENGINE_IMAGE, APP_IMAGE}
+KNOWN_SETTINGS = {f"TRIAGE_{name.upper()}" for name in Settings.model_fields}
 SCALED = {"rasa", "actions", "gateway"}
-SPOOL_DIR = "/app/var/learning-spool"
-"""Where the images' Rasa processes spool learning events (TRIAGE_LEARNING_SPOOL_DIR); a volume must hold it."""
+RASA_VARIABLES = {"RASA_STORE_HOST", "RASA_STORE_PORT", "RASA_STORE_DB", "RASA_STORE_PASSWORD",
+                  "RASA_ACTION_ENDPOINT", "TRIAGE_RASA_TOKEN"}  # fmt: skip
+"""What endpoints.yml and engine/server.py read: the only variables (and secrets) a Rasa container gets."""
+
+
+def image_of(process: str) -> str:
+    return ENGINE_IMAGE if process == "rasa" else APP_IMAGE
 
 
 def procfile_programs() -> dict[str, tuple[str, ...]]:
-    """Process name -> the program and its entry point, e.g. ``("python", "-m", "bot")`` or ``("rasa", "run")``."""
+    """Process name -> the program and its entry point, e.g. ``("python", "-m", "bot")``. The engine venv's
+    Python of `make run` (``$ENGINE_PYTHON``) is the engine image's ``python`` in a container."""
     programs = {}
     for line in (PROJECT_ROOT / "Procfile").read_text().splitlines():
         if ":" in line and not line.startswith("#"):
             name, command = line.split(":", 1)
             words = shlex.split(command.strip().removeprefix("exec "))
+            words[0] = "python" if words[0].startswith("${ENGINE_PYTHON") else words[0]
             programs[name] = tuple(words[:3]) if words[0] == "python" else tuple(words[:2])
     return programs
 
@@ -60,9 +70,10 @@ def test_compose_runs_procfile_processes_with_two_replicas_behind_the_balancer()
     services = compose["services"]
     replicas: dict[str, int] = {}
     for name, service in services.items():
-        if service.get("image") != IMAGE:
+        if service.get("image") not in IMAGES:
             continue
         process = process_of(service["command"])
+        assert service["image"] == image_of(process), f"{name} runs {process} from the wrong image"
         replicas[process] = replicas.get(process, 0) + 1
         unknown = {k for k in service["environment"] if k.startswith("TRIAGE_")} - KNOWN_SETTINGS
         assert not unknown, f"{name}: the product refuses to start with {unknown}"
@@ -74,23 +85,40 @@ def test_compose_runs_procfile_processes_with_two_replicas_behind_the_balancer()
     nginx = (DEPLOY / "nginx.conf").read_text()
     upstreams = set(re.findall(r"server ([a-z0-9-]+):\d+;", nginx))
     behind_nothing = {"simulator", "learning", "notifier", "smsgateway"}  # no customer or agent traffic
-    assert upstreams == {n for n, s in services.items() if s.get("image") == IMAGE} - behind_nothing
+    assert upstreams == {n for n, s in services.items() if s.get("image") in IMAGES} - behind_nothing
     assert "ip_hash" in nginx  # socket.io long-polling sessions live in one gateway process
-    assert "/app/models/current.tar.gz" in (DEPLOY / "Dockerfile").read_text()
+    assert "/app/models/current.tar.gz" in (DEPLOY / "engine.Dockerfile").read_text()
 
     for name, service in services.items():
-        if service.get("image") == IMAGE and process_of(service["command"]) == "rasa":
-            assert service["environment"]["TRIAGE_LEARNING_SPOOL_DIR"] == SPOOL_DIR, name
-            mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in service["volumes"]}
-            assert mounts.get(SPOOL_DIR) in compose["volumes"], f"{name}: the spool is lost with the container"
+        if service.get("image") == ENGINE_IMAGE:
+            assert set(service["environment"]) == RASA_VARIABLES, f"{name} gets settings and secrets it never reads"
+            assert "volumes" not in service, f"{name}: Rasa keeps nothing on disk"
 
 
-def test_the_image_keeps_var_writable_for_its_user() -> None:
-    dockerfile = (DEPLOY / "Dockerfile").read_text()
-    user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)[-1]
-    assert user != "root"
-    assert re.search(rf"chown -R {user}(:\S+)? /app/var\b", dockerfile), "the spool could not be created"
-    assert f"TRIAGE_LEARNING_SPOOL_DIR={SPOOL_DIR}" in dockerfile
+def base_image(dockerfile: str) -> str:
+    return re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)[-1]
+
+
+def test_each_image_runs_its_venv_on_its_python_as_an_unprivileged_user() -> None:
+    engine = (DEPLOY / "engine.Dockerfile").read_text()
+    app = (DEPLOY / "app.Dockerfile").read_text()
+    assert base_image(engine) == "python:3.10-slim" and "-c requirements-engine.lock" in engine
+    assert base_image(app) == "python:3.12-slim" and "-c requirements-app.lock" in app
+    assert "--require-hashes --no-deps -r requirements-model.txt" in app
+    for dockerfile in (engine, app):
+        assert re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)[-1] != "root"
+    user = re.findall(r"^USER (\S+)", app, re.MULTILINE)[-1]
+    assert re.search(rf"chown -R {user}(:\S+)? /app/var\b", app), "the app's runtime data could not be written"
+
+
+def test_the_app_image_installs_neither_rasa_nor_tensorflow() -> None:
+    app = (DEPLOY / "app.Dockerfile").read_text()
+    installs = " ".join(re.findall(r"pip install ([^&\n\\]+)", app))
+    assert "rasa[" not in installs and "tensorflow" not in installs and "engine" not in installs, installs
+    locked = {line.split("==")[0].lower() for line in (PROJECT_ROOT / "requirements-app.lock").read_text().splitlines()}
+    assert not {"rasa", "tensorflow", "tensorflow-cpu", "tensorflow-intel"} & locked
+    # The build itself fails if anything pulled Rasa or TensorFlow in.
+    assert re.search(r"pip show rasa tensorflow[^\n]*\n?[^\n]*exit 1", app), "the app image does not check"
 
 
 def docker_ignored(path: str) -> bool:
@@ -119,10 +147,11 @@ def docker_ignored(path: str) -> bool:
 
 @pytest.mark.parametrize(
     "path",
-    [".venv/bin/python", "models/current.tar.gz", ".cache/spacy/en_triage_md/meta.json", "var/redis/appendonly.aof",
-     ".rasa/cache/x", "results/x.json", "bench/reports/report.md", ".git/HEAD", ".pytest_cache/v",
+    [".venv/bin/python", ".venv-engine/bin/python", "models/current.tar.gz", ".cache/spacy/en_triage_md/meta.json",
+     "var/redis/appendonly.aof", ".rasa/cache/x", "results/x.json", "bench/reports/report.md", ".git/HEAD",
+     ".pytest_cache/v",
      ".mypy_cache/x", ".ruff_cache/x", ".hypothesis/x", "bot/__pycache__/app.cpython-310.pyc", "deploy/.env",
-     "telecom_triage_bot.egg-info/PKG-INFO"],
+     "telecom_triage_bot.egg-info/PKG-INFO", "engine/telecom_triage_engine.egg-info/PKG-INFO"],
 )  # fmt: skip
 def test_the_build_context_leaves_out_what_the_image_builds_itself(path: str) -> None:
     assert docker_ignored(path), f"COPY . . would put the host's {path} into the image"
@@ -130,7 +159,8 @@ def test_the_build_context_leaves_out_what_the_image_builds_itself(path: str) ->
 
 @pytest.mark.parametrize(
     "path",
-    ["pyproject.toml", "requirements.lock", "README.md", "Procfile", "bot/app.py", "actions/__init__.py",
+    ["pyproject.toml", "requirements-app.lock", "requirements-engine.lock", "requirements-model.txt", "README.md",
+     "Procfile", "bot/app.py", "actions/__init__.py", "engine/pyproject.toml", "engine/server.py",
      "simulator/__main__.py", "data/nlu", "config.yml", "domain.yml", "endpoints.yml", "credentials.yml",
      "scripts/build_spacy_model.py", "specs/tmf", "deploy/.env.example"],
 )  # fmt: skip
@@ -165,9 +195,10 @@ def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None
     workloads = {**by_kind["Deployment"], **by_kind["StatefulSet"]}
     for name, workload in workloads.items():
         for container in workload["spec"]["template"]["spec"]["containers"]:
-            if container["image"] != IMAGE:
+            if container["image"] not in IMAGES:
                 continue
             assert process_of(container["command"]) == name
+            assert container["image"] == image_of(name), f"{name} runs from the wrong image"
             if name in SCALED:
                 assert workload["spec"]["replicas"] >= 2, name
                 assert name in by_kind["Service"], f"{name} has no Service to balance over its replicas"
@@ -175,13 +206,11 @@ def test_kubernetes_manifests_run_procfile_processes_on_redis_sentinel() -> None
     assert "simulator" not in workloads, "production points at the operator's TMF APIs, not at the simulator"
     assert "simulator" not in settings["TRIAGE_OSS_BASE_URL"]
 
-    rasa = by_kind["StatefulSet"]["rasa"]["spec"]
+    rasa = by_kind["Deployment"]["rasa"]["spec"]
     (container,) = rasa["template"]["spec"]["containers"]
-    env = {item["name"]: item.get("value") for item in container["env"]}
-    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
-    claims = {claim["metadata"]["name"] for claim in rasa["volumeClaimTemplates"]}
-    assert env["TRIAGE_LEARNING_SPOOL_DIR"] == SPOOL_DIR and mounts[SPOOL_DIR] in claims, "a persistent spool"
-    assert rasa["template"]["spec"]["securityContext"]["fsGroup"] == 65534, "writable by nobody, the image's user"
+    assert {item["name"] for item in container["env"]} == RASA_VARIABLES and "envFrom" not in container
+    assert "volumeMounts" not in container, "Rasa keeps nothing on disk"
+    assert rasa["template"]["spec"]["securityContext"]["runAsUser"] == 65534, "nobody, the image's user"
     hpa = {doc["metadata"]["name"]: doc for doc in manifests if doc["kind"] == "HorizontalPodAutoscaler"}
     for name, autoscaler in hpa.items():
         target = autoscaler["spec"]["scaleTargetRef"]

@@ -14,12 +14,13 @@ from tools.runner.preflight import (
     PreflightError,
     acquire_run_lock,
     check_built,
+    check_engine,
     check_ports_free,
     check_redis,
     redis_server_binary,
     resolve_free_ports,
 )
-from tools.training import model_path
+from tools.training import ENGINE_SPACY_MODEL, engine_python, model_path
 
 
 def skipped_processes(settings: Settings) -> set[str]:
@@ -40,6 +41,7 @@ def main() -> int:
         lock = acquire_run_lock(settings)
         check_ports_free(settings)
         check_redis(settings)
+        check_engine(engine_python(), PROJECT_ROOT / ENGINE_SPACY_MODEL)
         model = model_path()
         check_built(settings, model)
         redis_server = redis_server_binary() if settings.embedded_redis else None

