@@ -20,8 +20,8 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## create .venv (app, Python 3.12) and .venv-engine (Rasa, Python 3.10), build Rasa's spaCy pipeline, get redis-server, Chromium and nginx
-	@scripts/setup_venv.sh engine
-	@scripts/setup_venv.sh app
+	@# The two installs overlap (downloads and builds of one while the other compiles): minutes off a cold setup.
+	@scripts/setup_venv.sh engine & engine=$$!; scripts/setup_venv.sh app; wait $$engine
 	@TF_CPP_MIN_LOG_LEVEL=3 $(ENGINE_PY) scripts/build_spacy_model.py $(SPACY_MODEL)
 	@scripts/ensure_redis.sh
 	@scripts/ensure_chromium.sh

@@ -91,7 +91,7 @@ def pct(values: list[float], q: float) -> float:
 class SocketCustomer:
     """Engine.IO v4 / Socket.IO v5 frames over one WebSocket: what the web chat page sends and reads."""
 
-    def __init__(self, ws: websockets.WebSocketClientProtocol) -> None:
+    def __init__(self, ws: websockets.ClientConnection) -> None:
         self._ws = ws
         self._ack = 0
 

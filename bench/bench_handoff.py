@@ -133,7 +133,7 @@ class Agent:
         self.http.headers["Authorization"] = f"Bearer {token}"
         url = self.gateway.replace("http", "ws", 1) + "/api/agent/ws"
         self.ws = await websockets.connect(
-            url, extra_headers={"Authorization": f"Bearer {token}"}, open_timeout=TIMEOUT_S
+            url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=TIMEOUT_S
         )
         self.reader = asyncio.create_task(self._read())
         self.beat = asyncio.create_task(self._beat())

@@ -98,18 +98,27 @@ async def me(user: Annotated[User, Depends(require_roles(*Role))]) -> UserOut:
     return UserOut(name=user.name, role=user.role)
 
 
-def safe_next(target: str | None) -> str:
+HOME = {Role.agent: "/agent", Role.supervisor: "/supervisor", Role.product_owner: "/insights", Role.admin: "/insights"}
+"""Where a person lands after logging in without a page to go back to: the page of their role."""
+
+
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site (no scheme, no host, no ``//``) is a place to go after login."""
     if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/insights"
+        return None
     return target
 
 
-def _login_page(next_path: str, error: str = "", username: str = "") -> str:
+def _landing(target: str | None, user: User) -> str:
+    return target or HOME[user.role]
+
+
+def _login_page(next_path: str | None, error: str = "", username: str = "") -> str:
     message = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    action = f"/login?{urlencode({'next': next_path})}" if next_path else "/login"
     form = (
         f'<div class="card" style="max-width:22rem"><h1>Log in</h1>{message}'
-        f'<form method="post" action="/login?{escape(urlencode({"next": next_path}))}">'
+        f'<form method="post" action="{escape(action)}">'
         '<p><label>User name<br><input name="username" autocomplete="username" '
         f'value="{escape(username[:64])}" required{"" if username else " autofocus"}></label></p>'
         '<p><label>Password<br><input name="password" type="password" autocomplete="current-password" '
@@ -122,7 +131,7 @@ def _login_page(next_path: str, error: str = "", username: str = "") -> str:
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 async def login_page(user: OptionalUserDep, next: str | None = None) -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
+        return RedirectResponse(_landing(safe_next(next), user), status_code=303)
     return respond(_login_page(safe_next(next)))
 
 
@@ -143,7 +152,7 @@ async def login_form(request: Request, auth: AuthDep, next: str | None = None) -
         return respond(_login_page(target, exc.message, username), status_code=status_for(exc))
     if session is None:
         return respond(_login_page(target, "The user name or the password is wrong.", username), status_code=401)
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(_landing(target, session.user), status_code=303)
     _set_cookie(response, session, secure=not auth.settings.development)
     return response
 

@@ -112,3 +112,16 @@ async def test_a_filter_that_makes_no_sense_is_a_bad_request(gateway: httpx.Asyn
     window = {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}
     backwards = await gateway.get("/api/insights/volume", params=window, headers=owner)
     assert refused(backwards, 400, "invalid_window") == "'from' must be earlier than 'to'."
+
+
+async def test_the_frameworks_own_refusals_have_the_same_shape(gateway: httpx.AsyncClient) -> None:
+    assert refused(await gateway.get("/api/no-such-thing"), 404, "not_found") == "Not Found."
+    wrong_method = await gateway.get("/api/messages")
+    assert refused(wrong_method, 405, "method_not_allowed") == "Method Not Allowed."
+    assert "POST" in wrong_method.headers["allow"]
+    truncated = await gateway.post(
+        "/api/messages", content=b'{"text": "hel', headers={"Content-Type": "application/json"}
+    )
+    assert refused(truncated, 422, "invalid_request") == "body: the body is not valid JSON"
+    a_list = await gateway.post("/api/messages", json=["hello"])
+    assert refused(a_list, 422, "invalid_request") == "body: the body must be a JSON object"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import redis.asyncio
 import websockets
-from websockets.legacy.client import WebSocketClientProtocol
+from websockets.asyncio.client import ClientConnection
 
 from bot.auth.accounts import Accounts
 from bot.auth.roles import Role
@@ -42,7 +42,7 @@ class Staff:
         self._password = password
         self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30)
         self.token = ""
-        self.ws: WebSocketClientProtocol | None = None
+        self.ws: ClientConnection | None = None
         self.frames: list[dict[str, Any]] = []
         self._changed = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
@@ -58,19 +58,19 @@ class Staff:
     async def connect(self) -> Staff:
         """Open the live channel as the console does (and beat, so the agent counts as online)."""
         ws_url = self.url.replace("http://", "ws://") + "/api/agent/ws"
-        self.ws = await websockets.connect(ws_url, extra_headers={"Authorization": f"Bearer {self.token}"})
+        self.ws = await websockets.connect(ws_url, additional_headers={"Authorization": f"Bearer {self.token}"})
         self._reader = asyncio.create_task(self._read(self.ws))
         self._beat = asyncio.create_task(self._beating(self.ws))
         await self.wait_frame(lambda f: f.get("type") == "hello", "hello")
         return self
 
-    async def _read(self, ws: WebSocketClientProtocol) -> None:
+    async def _read(self, ws: ClientConnection) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
             async for raw in ws:
                 self.frames.append(json.loads(raw))
                 self._changed.set()
 
-    async def _beating(self, ws: WebSocketClientProtocol) -> None:
+    async def _beating(self, ws: ClientConnection) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
             while True:
                 await asyncio.sleep(5)

@@ -168,6 +168,28 @@ def test_the_console_refuses_a_product_owner_with_a_reason(
     assert not session_alive(product.gateway_url, token)
 
 
+@pytest.mark.parametrize(
+    ("role", "home", "heading"),
+    [
+        (Role.agent, "/agent", None),
+        (Role.supervisor, "/supervisor", None),
+        (Role.product_owner, "/insights", "Unresolved contacts"),
+    ],
+)
+def test_logging_in_with_no_page_to_return_to_lands_on_the_page_of_ones_role(
+    role: Role, home: str, heading: str | None, context: BrowserContext, product: Product, staff: dict[Role, str]
+) -> None:
+    page = context.new_page()
+    page.goto(product.gateway_url + "/login")
+    log_in_on_form(page, staff[role])
+    expect(page).to_have_url(product.gateway_url + home)
+    expect(page.get_by_role("heading", name="Not for your role")).to_have_count(0)
+    if heading:
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    page.goto(product.gateway_url + "/login")  # already logged in: straight to the same page
+    expect(page).to_have_url(product.gateway_url + home)
+
+
 def test_after_login_only_a_path_on_this_site_is_followed(
     context: BrowserContext, product: Product, staff: dict[Role, str]
 ) -> None:
