@@ -112,7 +112,7 @@ async def test_a_case_nobody_accepts_is_announced_again_and_the_customer_kept_in
         assert queued["position"] >= 1
         again = await ana.wait_frame(
             lambda f: f.get("event") == "reannounced" and f["case"]["conversation_id"] == conversation_id,
-            "re-announcement", timeout=15,
+            "re-announcement", timeout_s=15,
         )  # fmt: skip
         assert again["case"]["reannounced"] >= 1
         sorry = await chat.until(
