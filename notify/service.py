@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.chat.publisher import external_publisher
 from core.oss.config import OssConfig
@@ -125,7 +126,9 @@ class NotifierService:
         if self.hub.listener_id is not None:
             with contextlib.suppress(AlarmApiError):
                 await self.notifier.api.unregister(self.hub.listener_id)
-            await self._redis.delete(LISTENER_KEY)
+            # On `make run`'s Ctrl-C the embedded Redis may stop first: the next start removes the stale listener.
+            with contextlib.suppress(RedisError):
+                await self._redis.delete(LISTENER_KEY)
 
 
 def create_app(settings: Settings) -> FastAPI:
