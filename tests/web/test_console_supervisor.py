@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from bot.auth.roles import Role
 from tests.fixtures.product import Product
-from tests.handoff.staff import PASSWORD, make_staff
+from tests.handoff.staff import PASSWORD, Staff, make_staff
 from tests.web.conftest import LAPTOP
 from tests.web.test_agent_console import LIVE_MS, ConsolePage, run
 
@@ -18,7 +18,19 @@ pytestmark = pytest.mark.e2e
 XSS = "<img src=x onerror=alert(1)>"
 
 
+async def no_canned_replies(gateway_url: str, queue: str) -> None:
+    """Set-up through the API: the session's product is shared, and the OpenAPI fuzz (tests/property) leaves
+    replies of random titles in random queues."""
+    supervisor = await Staff(gateway_url, "supervisor", "triage-demo").login()
+    try:
+        for reply in (await supervisor.get(f"/api/supervisor/canned/{queue}")).json()["replies"]:
+            await supervisor.http.delete(f"/api/supervisor/canned/{queue}/{reply['id']}")
+    finally:
+        await supervisor.close()
+
+
 def test_a_supervisor_adds_edits_and_deletes_canned_replies_in_the_console(browser: Browser, product: Product) -> None:
+    run(no_canned_replies(product.gateway_url, "orders"))
     context = browser.new_context(viewport=LAPTOP)
     try:
         console = ConsolePage(context.new_page()).log_in(product.gateway_url, "supervisor", "triage-demo")
