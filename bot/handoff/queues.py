@@ -24,9 +24,10 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 
-from bot.handoff import keys, lua
+from bot.handoff import keys
 from bot.handoff.case import CaseStatus, HandoffCase, Priority, Queue
 from bot.handoff.items import PARKED_STATUSES, AcceptResult, Card, Place, card, now_ms, score, text_of
+from core.redis.scripts import Registered, register
 
 __all__ = ["CASE_TTL_S", "PARKED_STATUSES", "AcceptResult", "Card", "CaseQueues", "Place"]
 
@@ -34,18 +35,27 @@ STREAM_MAXLEN = 10_000  # announcements kept per queue; waiting cases are never 
 CASE_TTL_S = 90 * 24 * 3600  # cases stay readable for 90 days (repeat contacts look back 7)
 
 
+HELPERS = ("drop_entry",)
+"""Helper functions (not scripts): ``drop_entry`` precedes every script that takes a case out of a queue's stream."""
+
+
+def script(redis: Redis, name: str) -> Registered:
+    """``scripts/<name>.lua`` of the handoff, bound to ``redis``."""
+    return register(redis, "bot.handoff", name, HELPERS)
+
+
 class CaseQueues:
     def __init__(self, redis: Redis, average_handle_s: float = 300.0) -> None:
         self._redis = redis
         self._average_handle_s = average_handle_s
-        self._enqueue = lua.register(redis, "enqueue")
-        self._accept = lua.register(redis, "accept")
-        self._requeue = lua.register(redis, "requeue")
-        self._leave = lua.register(redis, "leave")
-        self._tell = lua.register(redis, "tell")
-        self._park = lua.register(redis, "park")
-        self._pick_up = lua.register(redis, "pick_up")
-        self._withdraw = lua.register(redis, "withdraw")
+        self._enqueue = script(redis, "enqueue")
+        self._accept = script(redis, "accept")
+        self._requeue = script(redis, "requeue")
+        self._leave = script(redis, "leave")
+        self._tell = script(redis, "tell")
+        self._park = script(redis, "park")
+        self._pick_up = script(redis, "pick_up")
+        self._withdraw = script(redis, "withdraw")
 
     # ---------------------------------------------------------------- queue membership
 
