@@ -6,8 +6,10 @@ pseudonymised in a worker thread (:class:`learning.events.EventRedaction`: the e
 nothing unredacted is stored), applied to the conversation states (:mod:`learning.tracking`) and committed with
 its acknowledgement in one transaction; then its entries are deleted from the transport stream, so raw text
 stays there only until processed. After a crash the consumer first re-reads its own unacknowledged entries.
-Between batches it sweeps for conversations whose flow has been open and silent for the session expiry
-(abandoned), applies retention once an hour, and trims anything consumed but left behind from the stream.
+After each batch it redacts the customers' survey comments waiting on ``triage:learning:comments`` with the same
+redactor and puts them into their answers (:mod:`learning.survey_comments`). Between batches it sweeps for
+conversations whose flow has been open and silent for the session expiry (abandoned), applies retention once an
+hour, and trims anything consumed but left behind from the stream.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from learning import keys
 from learning.events import RAW_VERSION, EventRedaction
 from learning.maintenance import apply_retention
 from learning.store import ConversationUpdate, LearningStore
+from learning.survey_comments import SurveyComments
 from learning.tracking import abandon, apply_event, flow_open, new_state
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class Consumer:
         self._backlog_done = False
         self._last_sweep = 0.0
         self._last_retention = 0.0
+        self.comments = SurveyComments(self.redis, self.name, self.redaction, store.retention_s // 86400)
 
     async def ensure_group(self) -> None:
         try:
@@ -78,6 +82,7 @@ class Consumer:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+        await self.comments.ensure_group()
 
     async def hold_lease(self) -> bool:
         """Take or renew the single-consumer lease."""
@@ -231,6 +236,7 @@ class Consumer:
                     await _wait(stop, LEASE_MS / 3000)
                     continue
                 await self.process_once()
+                await self.comments.process_once()
                 await self.housekeeping()
                 backoff = 0.5
             except (RedisError, OSError) as exc:

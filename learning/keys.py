@@ -4,6 +4,9 @@ Streams:
 - ``events``: summaries of Rasa events with the customer's raw text, written by the engine's event broker
   (:mod:`core.contracts.learning_events` is the contract), redacted by the consumer before anything is stored;
   each entry is deleted once processed, and the broker caps the stream's length.
+- ``comments``: customers' survey comments as typed, written by the gateway with their answer
+  (:mod:`core.contracts.survey_comments`), redacted by the consumer into the answer and then deleted
+  (:mod:`learning.survey_comments`); ``comments:dead`` keeps unreadable entries, redacted.
 - ``records``: the learning records, append-only; removed only by retention (XTRIM MINID) or deletion (XDEL).
 
 Per conversation (all expire with the retention period, refreshed by each new record):
@@ -27,11 +30,13 @@ Indexes:
 from __future__ import annotations
 
 from core.contracts.learning_events import EVENTS_STREAM
+from core.contracts.survey_comments import COMMENTS_STREAM
 
 PAYLOAD_VERSION = 1
 PREFIX = "triage:learning"
 
 EVENTS = EVENTS_STREAM
+COMMENTS = COMMENTS_STREAM
 RECORDS = f"{PREFIX}:records"
 INDEXES = f"{PREFIX}:indexes"
 OPEN = f"{PREFIX}:open"

@@ -75,3 +75,24 @@ def test_the_engine_takes_only_the_pure_learning_event_contract_from_the_product
     contract = ROOT / "core" / "contracts" / "learning_events.py"
     used = {n.split(".")[0] for n in imported_modules(ast.parse(contract.read_text(encoding="utf-8")), shared)}
     assert used <= set(sys.stdlib_module_names) | {"__future__"}, used
+
+
+def test_the_gateway_loads_no_spacy() -> None:
+    """The gateway never runs spaCy: loading it stalls its event loop, and Redis commands time out behind it.
+    Survey comments are redacted by the learning consumer (``learning/survey_comments.py``) instead."""
+    importing = {
+        str(path.relative_to(ROOT))
+        for path in python_files("bot")
+        for name in imported_modules(ast.parse(path.read_text(encoding="utf-8")), module_name(path))
+        if name == "spacy" or name.startswith(("spacy.", "learning.redaction", "learning.events"))
+    }
+    assert not importing, importing
+    probe = (
+        "import importlib, pkgutil, sys, bot, bot.app\n"
+        "for found in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"
+        "    importlib.import_module(found.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc') "
+        "or m.startswith('learning.redaction')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout

@@ -30,7 +30,7 @@ from typing import Any
 import socketio
 from redis.exceptions import RedisError
 
-from bot.chat import survey_comments, wire
+from bot.chat import wire
 from bot.chat.publisher import FANOUT_CHANNEL
 from bot.errors import error_body
 from bot.handoff.service import HandoffService
@@ -97,7 +97,6 @@ class ChatChannel:
 
     async def _open_session(self, sid: str, request: dict[str, Any]) -> Ack:
         state = self._state()
-        survey_comments.warm_up(state.settings)  # ready long before this chat ends and its survey is answered
         asked = request.get("session_id")
         asked = scrub(asked) if isinstance(asked, str) else None  # a lone surrogate names no session: a new one
         conversation_id = await state.conversations.resume(asked)

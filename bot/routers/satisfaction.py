@@ -9,21 +9,26 @@ Request (JSON, ``Content-Type: application/json``), with the conversation's own 
 case id for an agent's end (event ``closed``/``handed_back``), a ``bot-…`` id for the bot's conclusion. The
 gateway decides everything else itself, never from the page: who handled it (``bot``/``agent``), and for an
 agent's end the agent's login, the queue and the case (read from the handoff's case, which must belong to this
-conversation), for the bot's end the model that answered. The comment is scrubbed and redacted with the
-learning store's redactor before it is kept. Answering the same survey again replaces the answer.
+conversation), for the bot's end the model that answered. Answering the same survey again replaces the answer.
 
-Answers ``201`` for a first answer, ``200`` for a replaced one: ``{v, survey_id, score, comment, replaced}``
-(``comment`` as stored, i.e. redacted). Errors use the gateway's shape ``{v, error, message}``: ``403
-forbidden`` (missing or wrong token), ``404 unknown_survey`` (no such survey in this conversation),
+The score is kept at once. The comment is checked here (length, broken or text-reordering characters) but not
+redacted: the gateway runs no spaCy. It goes as typed to the learning consumer (``triage:learning:comments``, in
+the same transaction as the answer), which redacts it and puts it into the answer, usually within a second or
+two, later while the consumer is down; a late redaction never overwrites a newer answer to the same survey.
+
+Answers ``201`` for a first answer, ``200`` for a replaced one:
+``{v, survey_id, score, comment, comment_status, replaced}``, ``comment`` as stored: ``null`` here, since the
+comment is not stored until redacted, and ``comment_status`` ``"pending"`` when a comment was given (``null``
+when none was). Errors use the gateway's shape ``{v, error, message}``: ``403 forbidden`` (missing or wrong
+token), ``404 unknown_survey`` (no such survey in this conversation),
 ``422 invalid_score``/``comment_too_long``/``invalid_text``/``invalid_request``; nothing is stored then.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field, StrictInt
@@ -53,7 +58,8 @@ class SatisfactionOut(BaseModel):
     v: int = 1
     survey_id: str
     score: int
-    comment: str | None
+    comment: None = None
+    comment_status: Literal["pending"] | None
     replaced: bool
 
 
@@ -85,17 +91,15 @@ async def answer_survey(
     if offer is None or not re.fullmatch(SURVEY_ID, body.survey_id):
         raise NotFound("unknown_survey", "This chat has no such survey to answer.")
     about = await who_handled(offer, body.conversation_id, handoff)
-    if comment is not None:
-        comment = await asyncio.to_thread(survey_comments.redacted, state.settings, comment)
     answer = SatisfactionAnswer(
-        conversation_id=body.conversation_id,
-        survey_id=body.survey_id,
-        score=body.score,
-        comment=comment,
-        at=time.time(),
-        **about,
+        conversation_id=body.conversation_id, survey_id=body.survey_id, score=body.score, at=time.time(), **about
     )
-    first = await SatisfactionStore(state.redis, state.settings.learning_retention_days).record(answer)
+    first = await SatisfactionStore(state.redis, state.settings.learning_retention_days).record(answer, comment)
     if not first:
         response.status_code = 200
-    return SatisfactionOut(survey_id=body.survey_id, score=body.score, comment=comment, replaced=not first)
+    return SatisfactionOut(
+        survey_id=body.survey_id,
+        score=body.score,
+        comment_status="pending" if comment is not None else None,
+        replaced=not first,
+    )

@@ -29,7 +29,7 @@ ROUTER = BY_KEY["router_fault"]
 FIRST_NAME = ROUTER.name.split()[0]
 RECOVERY_TIMEOUT_S = 60
 DURABLE_PREFIXES = (b"triage:chat:", b"triage:conv", b"triage:handoff:", b"triage:learning:")
-TRANSPORT = {b"triage:learning:events"}  # the broker's queue to the consumer, trimmed once consumed
+TRANSPORT = {b"triage:learning:events", b"triage:learning:comments"}  # queues to the consumer, emptied once consumed
 SHORT_LIVED_MS = 3_600_000  # locks, leases and rate-limit windows expire by design; conversations live longer
 
 

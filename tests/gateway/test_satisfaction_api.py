@@ -1,10 +1,13 @@
 """``POST /api/satisfaction`` against the running gateway: an answer is taken only for a survey this conversation
-was offered, with its own token; every bad input gets a clear error in the gateway's shape and stores nothing."""
+was offered, with its own token; every bad input gets a clear error in the gateway's shape and stores nothing.
+The score is kept at once; a comment is redacted by the product's learning consumer, so the tests wait for it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
+import time
 from typing import Any
 
 import httpx
@@ -13,10 +16,12 @@ import redis.asyncio
 
 from bot.chat.publisher import external_publisher
 from bot.conversations import ConversationStore
+from core.contracts.survey_comments import COMMENTS_STREAM, SurveyComment
 from learning.satisfaction import SatisfactionStore
 from tests.fixtures.product import Product
 
 pytestmark = pytest.mark.e2e
+REDACTED_WITHIN_S = 60  # the learning consumer redacts within a second or two; a loaded CI machine is slower
 
 
 class Conversation:
@@ -58,6 +63,28 @@ async def post(product: Product, body: dict[str, Any] | str, token: str | None) 
         return await http.post("/api/satisfaction", content=content, headers=headers)
 
 
+async def waiting_comments(product: Product, conversation: Conversation) -> list[SurveyComment]:
+    """This conversation's comments still in the stream, waiting for the learning consumer."""
+    client = redis.asyncio.Redis.from_url(product.redis_url)
+    try:
+        entries = await client.xrange(COMMENTS_STREAM)
+    finally:
+        await client.aclose()
+    comments = [SurveyComment.read(fields) for _, fields in entries]
+    return [c for c in comments if c is not None and c.conversation_id == conversation.id]
+
+
+async def once_redacted(product: Product, conversation: Conversation) -> list[dict[str, Any]]:
+    """The stored answers once the learning consumer has taken every comment of this conversation (bounded)."""
+    deadline = time.monotonic() + REDACTED_WITHIN_S
+    while await waiting_comments(product, conversation) or any(
+        answer["comment_status"] == "pending" for answer in await stored(product, conversation)
+    ):
+        assert time.monotonic() < deadline, f"comments not redacted within {REDACTED_WITHIN_S}s"
+        await asyncio.sleep(0.2)
+    return await stored(product, conversation)
+
+
 def answer(conversation: Conversation, **changes: Any) -> dict[str, Any]:
     return {"conversation_id": conversation.id, "survey_id": conversation.survey_id, "score": 4} | changes
 
@@ -66,13 +93,33 @@ async def test_an_answer_is_kept_with_what_the_server_knows_and_a_second_one_rep
     chat = await offered(product)
     first = await post(product, answer(chat, score=5, page_says="agent", model_id="forged"), chat.token)
     assert first.status_code == 201, first.text
-    assert first.json() == {"v": 1, "survey_id": chat.survey_id, "score": 5, "comment": None, "replaced": False}
+    assert first.json() == {
+        "v": 1,
+        "survey_id": chat.survey_id,
+        "score": 5,
+        "comment": None,
+        "comment_status": None,
+        "replaced": False,
+    }
     again = await post(product, answer(chat, score=2, comment="  Took too long, ring 07700 900456  "), chat.token)
-    assert again.status_code == 200 and again.json()["replaced"] is True
-    assert "900456" not in again.json()["comment"]
-    [kept] = await stored(product, chat)
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert (body["replaced"], body["comment"], body["comment_status"]) == (True, None, "pending")
+    [kept] = await once_redacted(product, chat)
     assert (kept["score"], kept["handled_by"], kept["model_id"]) == (2, "bot", "model-under-test")
-    assert kept["comment"].startswith("Took too long, ring ") and "900456" not in kept["comment"]
+    assert kept["comment"].startswith("Took too long, ring <PHONE>") and "900456" not in kept["comment"]
+    assert kept["comment_status"] == "redacted"
+
+
+async def test_a_new_answer_right_after_a_comment_is_never_overwritten_by_its_redaction(product: Product) -> None:
+    chat = await offered(product)
+    said = await post(product, answer(chat, score=1, comment="Awful, I'm Priya Sharma on 07700 900789"), chat.token)
+    assert said.status_code == 201 and said.json()["comment_status"] == "pending", said.text
+    unsaid = await post(product, answer(chat, score=3), chat.token)
+    assert unsaid.status_code == 200 and unsaid.json()["comment_status"] is None, unsaid.text
+    [kept] = await once_redacted(product, chat)
+    assert (kept["score"], kept["comment"], kept["comment_status"]) == (3, None, None)
+    assert await waiting_comments(product, chat) == [], "the old comment was taken off the stream all the same"
 
 
 BAD = [
