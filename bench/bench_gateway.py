@@ -26,16 +26,9 @@ import contextlib
 import json
 import math
 import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,13 +36,11 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import TURN_TIMEOUT_S, SocketCustomer, own_product, pct
 from processes import product_rss
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ["hello", "are you a bot?", "what's the best recipe for banana bread", "bye"]
 TARGET_RATIO = 1.2
-READY_LINE = "The telecom triage bot is up"
-TURN_TIMEOUT_S = 120.0
 ROW = "{:>13} {:<8} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7}"
 
 
@@ -78,75 +69,6 @@ class Batch:
         rate = len(lat) / self.wall_s if self.wall_s else float("nan")
         cells = (f"{p50:.0f}", f"{p95:.0f}", f"{p99:.0f}", f"{mean:.0f}", f"{rate:.1f}")
         return ROW.format(level, self.path, len(lat), self.errors, *cells)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-# ---------------------------------------------------------------- a socket.io customer over a WebSocket
-
-
-class SocketCustomer:
-    """Engine.IO v4 / Socket.IO v5 frames over one WebSocket: what the web chat page sends and reads."""
-
-    def __init__(self, ws: websockets.ClientConnection) -> None:
-        self._ws = ws
-        self._ack = 0
-
-    @classmethod
-    async def connect(cls, gateway_url: str) -> SocketCustomer:
-        url = gateway_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-        customer = cls(await websockets.connect(url, max_size=2**20, ping_interval=None))
-        await customer._frame(lambda f: f.startswith("0"))
-        await customer._ws.send("40")
-        await customer._frame(lambda f: f.startswith("40"))
-        return customer
-
-    async def call(self, event: str, data: dict[str, object]) -> object:
-        self._ack += 1
-        await self._ws.send(f"42{self._ack}{json.dumps([event, data])}")
-        frame = await self._frame(lambda f: f.startswith(f"43{self._ack}["))
-        return json.loads(frame[len(f"43{self._ack}") :])[0]
-
-    async def turn(self, session_id: str, text: str) -> None:
-        """Send one message; return when the bot has finished answering it, raise if the gateway answered."""
-        message = {"message": text, "session_id": session_id, "client_id": uuid.uuid4().hex}
-        ack = await self.call("user_uttered", message)
-        if not isinstance(ack, dict) or "error" in ack:
-            raise RuntimeError(f"refused: {ack}")
-        system: list[str] = []
-
-        def end_of_turn(frame: str) -> bool:
-            if frame.startswith('42["bot_uttered"') and '"from": "system"' in frame.replace('":"', '": "'):
-                system.append(frame)
-            return _end_of_turn(frame)
-
-        await self._frame(end_of_turn)
-        if system:
-            raise RuntimeError(f"the gateway answered, not the bot: {system[0][:200]}")
-
-    async def _frame(self, wanted: Callable[[str], bool]) -> str:
-        return await asyncio.wait_for(self._next(wanted), TURN_TIMEOUT_S)
-
-    async def _next(self, wanted: Callable[[str], bool]) -> str:
-        while True:
-            frame = str(await self._ws.recv())
-            if frame == "2":
-                await self._ws.send("3")
-            elif wanted(frame):
-                return frame
-
-    async def close(self) -> None:
-        await self._ws.close()
-
-
-def _end_of_turn(frame: str) -> bool:
-    """``42["typing", {"typing": false, ...}]``: the gateway sends it after the turn's last ``bot_uttered``."""
-    if not frame.startswith('42["typing"'):
-        return False
-    return json.loads(frame[2:])[1].get("typing") is False
 
 
 async def gateway_conversation(gateway_url: str, batch: Batch) -> None:
@@ -258,56 +180,6 @@ async def run(args: argparse.Namespace, gateway_url: str, rasa_url: str, runner_
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0
-
-
-# ---------------------------------------------------------------- a product of its own
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def own_product() -> Iterator[tuple[str, str, int, str]]:
-    """The whole product as `make run` starts it, on free ports; stopped with Ctrl-C's signal at the end."""
-    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as var:
-        ports = {name: free_port() for name in ("GATEWAY", "RASA", "ACTION", "SIMULATOR", "REDIS")}
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_") and k != "REDIS_URL"}
-        env.update({f"TRIAGE_{name}_PORT": str(port) for name, port in ports.items()})
-        # The benchmark's conversations come from one client: the per-conversation limit stays, raised above
-        # the script's length so it never refuses a benchmark message.
-        env.update(TRIAGE_VAR_DIR=var, TRIAGE_ENV="test", TRIAGE_CHAT_RATE_LIMIT="1000")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tools.runner"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                if READY_LINE in line:
-                    break
-                if re.search(r"Not ready after|Traceback", line):
-                    raise RuntimeError(f"the product did not start: {line.strip()}")
-            else:
-                raise RuntimeError(f"the product exited with {process.wait()}")
-            drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=subprocess.DEVNULL)
-            gateway, rasa = f"http://127.0.0.1:{ports['GATEWAY']}", f"http://127.0.0.1:{ports['RASA']}"
-            yield gateway, rasa, process.pid, f"redis://127.0.0.1:{ports['REDIS']}/0"
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            if "drain" in locals():
-                drain.wait(timeout=10)
 
 
 def main() -> int:
