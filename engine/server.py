@@ -2,12 +2,18 @@
 environment (``TRIAGE_RASA_TOKEN``), so the token is never on a command line, where every process of the machine
 or the pod may read it (``ps``, ``/proc/<pid>/cmdline``). Rasa 3.6 takes the token only as ``--auth-token``: it is
 added to this process's own argument list, which the kernel does not show.
+
+Before Rasa is imported, two things make the server cheaper to run (issue #20): TensorFlow is replaced by a
+stand-in when the model needs none of it (:mod:`engine.without_tensorflow`), and ``jsonschema.validate``, which Rasa
+calls on every action server response, reuses compiled validators (:mod:`engine.schema_cache`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from engine import schema_cache, without_tensorflow
 
 TOKEN_VARIABLE = "TRIAGE_RASA_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
@@ -22,7 +28,9 @@ def rasa_arguments(options: list[str], environ: dict[str, str]) -> list[str]:
 
 def main() -> None:
     sys.argv = rasa_arguments(sys.argv[1:], dict(os.environ))
-    from rasa.__main__ import main as rasa_main  # imports TensorFlow: only once the arguments are sound
+    without_tensorflow.install_unless_needed(sys.argv[2:])
+    schema_cache.install()
+    from rasa.__main__ import main as rasa_main  # imports TensorFlow unless the stand-in took its place
 
     rasa_main()
 
