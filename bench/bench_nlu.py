@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.ports import free_port, wait_for_port  # noqa: E402
-from tools.training import model_path, rasa_command, rasa_env, train  # noqa: E402
+from tools.training import engine_python, model_path, rasa_env, train, training_env  # noqa: E402
 
 OOS_FILE = ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt"
 UNRESOLVED = {"out_of_scope", "nlu_fallback"}
@@ -81,7 +82,7 @@ def crossval(config: dict[str, Any], folds: int, seed: int = CROSSVAL_SEED) -> d
             [sys.executable, "-c", SEEDED_RASA, str(seed), "test", "nlu", "--nlu", "data/nlu",
              "--config", str(classifier_config), "--cross-validation", "--folds", str(folds), "--out", out,
              "--successes"],
-            cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=training_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         report = json.loads((Path(out) / "intent_report.json").read_text())
         predictions = [
@@ -142,15 +143,14 @@ def unresolved(parse: tuple[str, float, float], fallback: dict[str, Any]) -> boo
 
 
 def server_memory_mb(model: Path) -> dict[str, float]:
-    """Start `rasa run` with the model (no action server needed for NLU parses), parse messages, read its RSS."""
-    import httpx
-
+    """Start the Rasa server as the product does (``engine.server``) with the model (no action server needed for
+    NLU parses), parse messages, read its RSS."""
     port = free_port()
     endpoints = Path(tempfile.mkdtemp()) / "endpoints.yml"
     endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n")  # in-memory tracker store
     server = subprocess.Popen(
-        [*rasa_command(), "run", "--enable-api", "--port", str(port), "--model", str(model), "-i", "127.0.0.1",
-         "--endpoints", str(endpoints)],
+        [str(engine_python()), "-m", "engine.server", "--enable-api", "--port", str(port), "--model", str(model),
+         "-i", "127.0.0.1", "--endpoints", str(endpoints)],
         cwd=ROOT, env=rasa_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -165,7 +165,13 @@ def server_memory_mb(model: Path) -> dict[str, float]:
             raise RuntimeError(f"rasa run exited with {server.returncode}")
         ready_s = time.monotonic() - started
         for text in ["my internet is down", "why is my bill so high", "where is my order"] * 20:
-            httpx.post(f"http://127.0.0.1:{port}/model/parse", json={"text": text}, timeout=30).raise_for_status()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/model/parse",
+                data=json.dumps({"text": text}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - a loopback URL of ours
+                answer.read()
         status = Path(f"/proc/{server.pid}/status").read_text()
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         return {

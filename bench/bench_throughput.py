@@ -256,7 +256,8 @@ def tracker_key(sender: str) -> str | None:
     """Where Rasa 3.6's RedisTrackerStore keeps a conversation (``<key_prefix>:tracker:<sender>``), from the
     endpoints.yml Rasa runs with; None when its tracker store is not Redis."""
     store = (yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}).get("tracker_store") or {}
-    if store.get("type") != "redis":
+    kind = str(store.get("type") or "")
+    if kind != "redis" and not kind.endswith("RedisTrackerStore"):  # Rasa's, or engine/tracker_store.py's subclass
         return None
     prefix = str(store.get("key_prefix") or "")
     return (f"{prefix}:tracker:" if prefix.isalnum() else "tracker:") + sender  # Rasa ignores other prefixes

@@ -78,6 +78,14 @@ def rasa_env() -> dict[str, str]:
     return env
 
 
+def training_env(root: Path = PROJECT_ROOT) -> dict[str, str]:
+    """``rasa_env`` with Rasa's cache of trained components kept per build of the spaCy pipeline: Rasa's cache keys
+    know the pipeline by its path only, and would restore features computed with an earlier build."""
+    build_id = root / ENGINE_SPACY_MODEL / "BUILD_ID"
+    build = build_id.read_text().strip() if build_id.exists() else "none"
+    return rasa_env() | {"RASA_CACHE_DIRECTORY": str(root / ".rasa" / f"cache-{build}")}
+
+
 def rasa_command(root: Path = PROJECT_ROOT) -> list[str]:
     return [str(engine_python(root)), "-m", "rasa"]
 
@@ -90,9 +98,10 @@ def train(force: bool = False, root: Path = PROJECT_ROOT, target: Path | None = 
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     output = subprocess.DEVNULL if quiet else None
+    env = training_env(root)
     started = time.monotonic()
     subprocess.run(
-        [*rasa_command(root), "data", "validate"], cwd=root, env=rasa_env(), check=True, stdout=output, stderr=output
+        [*rasa_command(root), "data", "validate"], cwd=root, env=env, check=True, stdout=output, stderr=output
     )
     subprocess.run(
         [
@@ -106,7 +115,7 @@ def train(force: bool = False, root: Path = PROJECT_ROOT, target: Path | None = 
             *(["--force"] if force else []),  # --force also keeps Rasa's cache of trained components out
         ],
         cwd=root,
-        env=rasa_env(),
+        env=env,
         check=True,
         stdout=output,
         stderr=output,

@@ -1,16 +1,20 @@
-"""Intent classification by DIET and a TF-IDF linear support vector machine together.
+"""Intent classification by a TF-IDF linear support vector machine, with DIET's ranking blended in when there is one.
 
-On the project's data a linear model over TF-IDF n-grams and the mean word vector understands more held-out
-messages than DIET over the same features (docs/triage.md has the figures), and the two are wrong on different
-messages: their averaged confidences are right more often than either. This component comes after
-`DIETClassifier` (configured with ``ranking_length: 0`` so that its ranking covers every intent), trains the
-linear model on the featurized training messages, and replaces DIET's intent and ranking with the blend
-``diet_weight * DIET + (1 - diet_weight) * linear``. The `FallbackClassifier` after it judges the blended
-confidence.
+The product's pipeline (config.yml) has no DIETClassifier since issue #20: this component classifies alone, from
+the featurizers' counts, as a linear SVM over TF-IDF word and character n-grams beside the mean word vector, and
+sets the message's intent and ranking. On the project's data that model understands more held-out messages than
+DIET over the same features (docs/triage.md has the figures), and unlike DIET it needs no TensorFlow, so the Rasa
+server runs without it (engine/without_tensorflow.py).
+
+DIET's ranking is optional. When a `DIETClassifier` precedes this component (configured with
+``ranking_length: 0`` so that its ranking covers every intent) and ``diet_weight`` is above 0, its intent and
+ranking are replaced with the blend ``diet_weight * DIET + (1 - diet_weight) * linear`` (the two are wrong on
+different messages; bench/tune_blend.py weighs them). A message that carries no ranking is answered by the linear
+model alone, whatever ``diet_weight`` says. The `FallbackClassifier` after it judges the resulting confidence.
 
 The linear model's confidences are a softmax of its one-vs-rest margins times ``temperature``: a margin is not
 a probability, and the temperature sets how sure a clear margin makes the model (with 4, a margin of 1 over the
-runner-up gives about 0.98), so that the fallback threshold means the same as DIET's confidences.
+runner-up gives about 0.98), so that the fallback threshold means what it meant with DIET's confidences.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ IDF_PREFIX = "idf:"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class BlendedIntentClassifier(GraphComponent):  # type: ignore[misc]
-    """Blends DIET's intent ranking with a TF-IDF linear SVM's."""
+    """A TF-IDF linear SVM's intent ranking, blended with DIET's when a DIETClassifier precedes it."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -159,14 +163,38 @@ class BlendedIntentClassifier(GraphComponent):  # type: ignore[misc]
         return messages
 
     def _linear_probabilities(self, message: Message) -> npt.NDArray[np.float64]:
-        assert self._model is not None
-        features = self._features([message], self._idf, int(self._model["dense_size"]))
-        scores = features @ self._model["coef"].T + self._model["intercept"]
-        scores = np.asarray(scores).ravel() * float(self._config["temperature"])
+        scores = self._linear_scores(message) * float(self._config["temperature"])
         if scores.size == 1:  # two intents only: scikit-learn keeps one score, for the second class
             scores = np.array([-scores[0], scores[0]])
         exp = np.exp(scores - scores.max())
         return np.asarray(exp / exp.sum())
+
+    def _linear_scores(self, message: Message) -> npt.NDArray[np.float64]:
+        """The SVM's margins for one message: what ``_features([message]) @ coef.T + intercept`` gives, computed
+        on the message's few non-zero terms (building sparse matrices for one row cost 13% of the Rasa server's
+        CPU per message, issue #20)."""
+        assert self._model is not None
+        coef = self._model["coef"]
+        scores: npt.NDArray[np.float64] = np.array(self._model["intercept"], dtype=np.float64)
+        offset = 0
+        for origin in self._origins:
+            idf = self._idf[origin]
+            counts = scipy.sparse.csr_matrix(self._counts(message, origin), dtype=np.float64)  # repeats summed
+            if counts.shape[1] != idf.shape[0]:
+                raise ValueError(f"{counts.shape[1]} terms to weigh, but the weights were learnt for {idf.shape[0]}")
+            if counts.nnz:
+                weights = (1.0 + np.log(np.maximum(counts.data, 1.0))) * idf[counts.indices]
+                norm = float(np.sqrt(weights @ weights))
+                if norm:
+                    scores = scores + coef[:, offset + counts.indices] @ (weights / norm)
+            offset += idf.shape[0]
+        dense_size = int(self._model["dense_size"])
+        if dense_size:
+            vector = self._dense(message, dense_size)
+            norm = float(np.linalg.norm(vector))
+            if norm:
+                scores = scores + coef[:, offset : offset + dense_size] @ (vector / norm)
+        return scores
 
     @staticmethod
     def _diet_probabilities(message: Message, classes: list[str]) -> npt.NDArray[np.float64] | None:

@@ -1,4 +1,4 @@
-"""The project's NLU components: TF-IDF weighting and the blend of DIET with a linear model.
+"""The project's NLU components: TF-IDF weighting and the linear intent classifier, alone and blended with DIET.
 
 Trained, persisted and loaded through Rasa's own model storage; the messages carry hand-made features so
 that what each model says is known exactly.
@@ -114,3 +114,25 @@ def test_training_without_the_named_featurizer_says_how_to_fix_the_pipeline(tmp_
     component = BlendedIntentClassifier.create({"origins": ["chars"]}, storage, Resource("b"), None)  # type: ignore[arg-type]
     with pytest.raises(InvalidConfigException, match="give those CountVectorsFeaturizers these aliases"):
         component.train(TrainingData(training_examples=[message(INTERNET, "report_internet_down")]))
+
+
+def test_one_message_is_scored_as_the_batch_of_training_scores_it(tmp_path: Path) -> None:
+    """The per-message path the server runs gives the margins of the matrix path used in training."""
+    rng = np.random.default_rng(7)
+    intents = ["report_internet_down", "bill_too_high", "order_status"]
+    examples = []
+    for i, intent in enumerate(intents):
+        for _ in range(8):
+            counts = rng.integers(0, 3, size=5)
+            counts[i] += 3  # each intent leans on its own term
+            examples.append(message([int(c) for c in counts], intent))
+    (tmp_path / "model").mkdir()
+    storage, resource = LocalModelStorage(tmp_path / "model"), Resource("blended_intents")
+    component = BlendedIntentClassifier.create({"origins": ["words"]}, storage, resource, None)  # type: ignore[arg-type]
+    component.train(TrainingData(training_examples=examples))
+    model = component._model
+    assert model is not None
+    for counts in ([0, 0, 0, 0, 0], [2, 1, 0, 0, 4], [5, 0, 1, 1, 0], *rng.integers(0, 4, size=(20, 5)).tolist()):
+        one = message(counts)
+        batch = component._features([one], component._idf, int(model["dense_size"])) @ model["coef"].T
+        assert np.allclose(component._linear_scores(one), np.asarray(batch).ravel() + model["intercept"])
