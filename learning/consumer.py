@@ -32,6 +32,7 @@ from core.redis.connect import connect, text
 from core.redis.scripts import register
 from learning import keys
 from learning.events import RAW_VERSION, EventRedaction
+from learning.group_reader import GroupReader
 from learning.maintenance import apply_retention
 from learning.store import ConversationUpdate, LearningStore
 from learning.survey_comments import SurveyComments
@@ -71,7 +72,7 @@ class Consumer:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self._token = uuid.uuid4().hex
         self._renew = register(self.redis, "learning", "renew_lease")
-        self._backlog_done = False
+        self.reader = GroupReader(self.redis, keys.EVENTS, self.name, READ_COUNT)
         self._last_sweep = 0.0
         self._last_retention = 0.0
         self.comments = SurveyComments(self.redis, self.name, self.redaction, store.retention_s // 86400)
@@ -95,35 +96,9 @@ class Consumer:
         if (await self.redis.get(keys.CONSUMER_LEASE)) == self._token.encode():
             await self.redis.delete(keys.CONSUMER_LEASE)
 
-    async def _read(self, start: str, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        streams: dict[Any, Any] = {keys.EVENTS: start}
-        reply: Any = await self.redis.xreadgroup(
-            keys.CONSUMER_GROUP, self.name, streams, count=READ_COUNT, block=block_ms
-        )
-        return list(reply[0][1]) if reply else []
-
-    async def claim_unacknowledged(self) -> None:
-        """Take over entries a previous consumer (another process name) read but never committed.
-
-        Only the lease holder runs, so every pending entry is an orphan of a consumer that died.
-        """
-        cursor = "0-0"
-        while True:
-            reply = await self.redis.xautoclaim(
-                keys.EVENTS, keys.CONSUMER_GROUP, self.name, 0, start_id=cursor, count=READ_COUNT
-            )
-            cursor = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])
-            if cursor == "0-0":
-                return
-
     async def process_once(self, block_ms: int | None = BLOCK_MS) -> int:
         """Read, apply and commit one batch (unacknowledged entries first); return its size."""
-        if not self._backlog_done:
-            await self.claim_unacknowledged()
-        entries = [] if self._backlog_done else await self._read("0", None)
-        if not entries:
-            self._backlog_done = True
-            entries = await self._read(">", block_ms)
+        entries = await self.reader.batch(block_ms)
         if not entries:
             return 0
         events: list[dict[str, Any]] = []

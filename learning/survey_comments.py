@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -23,6 +22,7 @@ from core.contracts.survey_comments import COMMENTS_STREAM, MAX_COMMENT_CHARS, S
 from core.unicode_text import scrub
 from learning import keys
 from learning.events import EventRedaction
+from learning.group_reader import GroupReader
 from learning.satisfaction import SatisfactionStore
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,6 @@ READ_COUNT = 100
 DEAD_LETTERS = f"{COMMENTS_STREAM}:dead"
 """Entries that are not comments of a known version, kept (redacted) for a person to look at."""
 
-Entry = tuple[bytes, dict[bytes, bytes]]
-
 
 class SurveyComments:
     def __init__(self, redis: Redis, name: str, redaction: Callable[[], EventRedaction], retention_days: int) -> None:
@@ -42,7 +40,7 @@ class SurveyComments:
         self.name = name
         self._redaction = redaction
         self.answers = SatisfactionStore(redis, retention_days)
-        self._backlog_done = False
+        self.reader = GroupReader(redis, COMMENTS_STREAM, name, READ_COUNT)
 
     async def ensure_group(self) -> None:
         try:
@@ -51,32 +49,9 @@ class SurveyComments:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def _read(self, start: str, block_ms: int | None) -> list[Entry]:
-        streams: dict[Any, Any] = {COMMENTS_STREAM: start}
-        reply: Any = await self.redis.xreadgroup(
-            keys.CONSUMER_GROUP, self.name, streams, count=READ_COUNT, block=block_ms
-        )
-        return list(reply[0][1]) if reply else []
-
-    async def _claim_unacknowledged(self) -> None:
-        """Take over entries a consumer that died (only the lease holder runs) read but never finished."""
-        cursor = "0-0"
-        while True:
-            reply = await self.redis.xautoclaim(
-                COMMENTS_STREAM, keys.CONSUMER_GROUP, self.name, 0, start_id=cursor, count=READ_COUNT
-            )
-            cursor = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])
-            if cursor == "0-0":
-                return
-
     async def process_once(self, block_ms: int | None = None) -> int:
         """Redact and keep one batch of comments (unfinished ones first); return how many entries it held."""
-        if not self._backlog_done:
-            await self._claim_unacknowledged()
-        entries = [] if self._backlog_done else await self._read("0", None)
-        if not entries:
-            self._backlog_done = True
-            entries = await self._read(">", block_ms)
+        entries = await self.reader.batch(block_ms)
         if not entries:
             return 0
         comments = [(entry_id.decode(), SurveyComment.read(fields), fields) for entry_id, fields in entries]

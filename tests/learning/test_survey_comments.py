@@ -110,7 +110,7 @@ async def test_an_answer_replaced_between_reading_and_writing_is_not_overwritten
 ) -> None:
     """The race itself: the consumer has read the pending answer when the customer answers again."""
     await answers.record(answer(at=T0), SAID)
-    [(entry_id, fields)] = await consumer.comments._read(">", None)
+    [(entry_id, fields)] = await consumer.comments.reader.read(">", None)
     comment = SurveyComment.read(fields)
     assert comment is not None
     read = await answers.awaiting(comment)
@@ -139,7 +139,7 @@ async def test_comments_a_consumer_read_but_never_finished_are_taken_over(
     redis: Redis[bytes], answers: SatisfactionStore, consumer: Consumer, store: LearningStore, redactor: Redactor
 ) -> None:
     await answers.record(answer(), SAID)
-    assert len(await consumer.comments._read(">", None)) == 1  # read, then the process died
+    assert len(await consumer.comments.reader.read(">", None)) == 1  # read, then the process died
     assert (await redis.xpending(COMMENTS_STREAM, CONSUMER_GROUP))["pending"] == 1
     redaction = EventRedaction(lambda: redactor, SECRET)
     spare = Consumer(store, LOW_CONFIDENCE, ABANDON_AFTER_S, name="spare", redaction=redaction)
