@@ -96,7 +96,7 @@ def wait_until_ready(settings: Settings) -> list[Probe]:
 
 def banner(settings: Settings) -> str:
     embedded = os.environ.get("RUNNER_EMBEDDED_REDIS") == "1"
-    redis_note = "embedded, append-only files in var/redis" if embedded else "REDIS_URL"
+    redis_note = f"embedded, append-only files in {settings.var_dir / 'redis'}" if embedded else "REDIS_URL"
     lines = [
         "The telecom triage bot is up:",
         f"  customer web chat   {settings.gateway_url}/",
