@@ -102,6 +102,12 @@ class Dispatcher:
         ttl_ms = self._settings.handoff_presence_ttl_s * 1000
         now_ms = time.time() * 1000
         for agent in await self._service.presence.everyone():
-            if agent.holding and agent.gone_for_ms(now_ms, ttl_ms) > grace_ms:
+            gone_ms = agent.gone_for_ms(now_ms, ttl_ms)
+            if agent.holding and gone_ms > grace_ms:
                 for case_id in await self._queues.agent_case_ids(agent.name):
+                    # A chat given to them after they left the console (a supervisor taking over from the
+                    # supervisor's page) was not abandoned with it.
+                    state = await self._queues.state(case_id)
+                    if int(state.get("accepted_at") or 0) > now_ms - gone_ms:
+                        continue
                     await self._service.requeue_from(agent.name, case_id)

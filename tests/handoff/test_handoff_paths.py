@@ -225,3 +225,28 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_team_works(pr
             await chat.__aexit__()
     finally:
         closed.close()
+
+
+async def test_a_chat_a_supervisor_takes_over_after_leaving_the_console_stays_with_them(
+    product: Product, gateway: ExtraGateway, ana: Staff
+) -> None:
+    await make_staff(product.redis_url.removesuffix("/0") + DB, "sam", Role.supervisor, ["general"])
+    sam = await Staff(gateway.url, "sam").login()
+    await sam.connect()
+    await sam.disconnect()  # Sam used the console earlier and closed it
+    await ana.connect()
+    chat, conversation_id = await escalated_customer(gateway.url)
+    try:
+        case = await ana.case_of(conversation_id)
+        assert (await ana.post(f"/api/agent/cases/{case['case_id']}/accept")).status_code == 200
+        await chat.wait_for("handoff", type="agent_joined")
+        await asyncio.sleep(4)  # Sam has been gone longer than the grace
+        took = await sam.post(f"/api/supervisor/chats/{case['case_id']}/take-over", {"expected_agent": "ana"})
+        assert took.status_code == 200, took.text
+        await asyncio.sleep(4)  # several sweeps
+        assert not [e for e in chat.events if e[0] == "handoff" and e[1]["type"] == "requeued"]
+        held = (await sam.get(f"/api/agent/cases/{case['case_id']}")).json()["case"]
+        assert held["status"] == "accepted" and held["agent"] == "sam"
+    finally:
+        await chat.__aexit__()
+        await sam.close()
