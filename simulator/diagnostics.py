@@ -1,8 +1,9 @@
 """TMF653 service tests: what a line test or a mobile registration check finds on a seeded service.
 
-The result reads the seed's hidden truth (the line's fault, SIM status, barring) and the live alarms, and is
-deterministic per service, so repeated tests agree. It is summarised in the test's characteristics
-(``testResult``: pass, fail or degraded; ``faultLocation``) and detailed in ``testMeasure[]``.
+The result reads the seed's hidden truth (the line's fault, SIM status, barring), the network's outages and
+any silent fault on the line's node (``simulator.silent``), and is deterministic per service, so repeated
+tests agree. It is summarised in the test's characteristics (``testResult``: pass, fail or degraded;
+``faultLocation``) and detailed in ``testMeasure[]``.
 """
 
 from __future__ import annotations
@@ -40,9 +41,12 @@ class Finding:
     measures: tuple[Measure, ...]
 
 
-def diagnose(person: Person, line: Line) -> Finding:
+def diagnose(person: Person, line: Line, silent: str | None = None) -> Finding:
+    """``silent``: the fault location of a silent fault on the line's node, if one is set."""
     rng = random.Random(line.id)
     outage = node_in_outage(person.area.code, line.node)
+    if silent is not None and outage is None:
+        return _silent(line, silent)
     if line.state != "active" and line.sim_status == "active" and line.barring == "none":
         return Finding("fail", "provisioning", "Service not provisioned yet", (Measure("provisioned", False),))
     if line.kind == "mobile":
@@ -110,6 +114,21 @@ def diagnose(person: Person, line: Line) -> Finding:
     )
 
 
+def _silent(line: Line, location: str) -> Finding:
+    """What a test sees behind a node that failed without an alarm: nothing to blame but the network."""
+    if line.kind == "mobile":
+        return Finding(
+            "fail",
+            "network",
+            f"Not registered: no response from serving cell {line.node}",
+            (Measure("registrationStatus", "notRegistered"), Measure("servingCellStatus", "notResponding")),
+        )
+    no_sync = (Measure("syncStatus", "noSync"), Measure("downstreamSyncMbps", 0.0, "Mbps"))
+    if location == "accessLine":
+        return Finding("fail", "accessLine", "No sync: no signal on the access line", no_sync)
+    return Finding("fail", "network", f"No sync: no response from {line.node}", no_sync)
+
+
 def _mobile(line: Line, outage: bool, rng: random.Random) -> Finding:
     if outage:
         return Finding(
@@ -151,8 +170,9 @@ def service_test_json(
     now: datetime,
     hrefs: Hrefs,
     related_party: list[Json],
+    silent: str | None = None,
 ) -> Json:
-    finding = diagnose(person, line)
+    finding = diagnose(person, line, silent)
     ended = now + timedelta(seconds=20)
     return {
         "id": test_id,

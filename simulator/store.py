@@ -9,9 +9,12 @@ from datetime import datetime
 from simulator.seed import Dataset
 from simulator.seed.model import Line, Person
 from simulator.seed.tmf import Hrefs, Json
+from simulator.silent import SilentFaults
 
 FIRST_CREATED_TICKET = 500001
 """Tickets opened through the API are numbered from here, clear of the seeded ones."""
+FIRST_CREATED_ALARM = 700001
+"""Alarms raised through the API (TMF642 ids are integers) are numbered from here, clear of the seeded ones."""
 
 
 def values_at(item: object, path: str) -> list[str]:
@@ -61,6 +64,11 @@ class Collection:
         self._bodies.pop(ident, None)
         self._indexes.clear()
 
+    def remove(self, ident: str) -> None:
+        self._items.pop(ident, None)
+        self._bodies.pop(ident, None)
+        self._indexes.clear()
+
     def lookup(self, path: str, value: str) -> list[Json]:
         index = self._indexes.get(path)
         if index is None:
@@ -73,7 +81,8 @@ class Collection:
 
 
 class Store:
-    """Every collection the routers serve, plus the hidden truth service tests read."""
+    """Every collection the routers serve, plus the hidden truth service tests read and the silent faults
+    (``simulator.silent``) set on top of it, which live and die with this data."""
 
     def __init__(self, dataset: Dataset, hrefs: Hrefs) -> None:
         self.anchor: datetime = dataset.anchor
@@ -91,8 +100,10 @@ class Store:
             "productOrder": Collection(dataset.orders),
             "troubleTicket": Collection(dataset.tickets),
         }
+        self.silent = SilentFaults()
         self._next_ticket = FIRST_CREATED_TICKET
         self._next_test = 1
+        self._next_alarm = FIRST_CREATED_ALARM
 
     def __getitem__(self, resource: str) -> Collection:
         return self.collections[resource]
@@ -105,4 +116,9 @@ class Store:
     def new_test_id(self) -> str:
         ident = f"ST-{self._next_test:06d}"
         self._next_test += 1
+        return ident
+
+    def new_alarm_id(self) -> int:
+        ident = self._next_alarm
+        self._next_alarm += 1
         return ident

@@ -1,27 +1,37 @@
 """TMF642 Alarm Management: active alarms and outages by area or node (network data, no identifier needed),
-a merge patch that changes (clears) an alarm, and the event hub (``simulator.hub``) that tells listeners.
+raising an alarm, a merge patch that changes (clears) one, and the event hub (``simulator.hub``) that tells
+listeners.
 
-The spec's v4 file types the alarm id as an integer, so ids are digits; severities and states follow the
-TM Forum JSON schemas (X.733 severities; raised, updated, cleared).
+Alarms raised with ``POST /alarm`` come from a NOC's own tools or from issue 21's network sensor (probable
+cause ``customer-reported``); they are found by the same queries as the seeded ones (``place.id``,
+``alarmedObject.id``, ``affectedService.id``), and ``probableCause=customer-reported`` lists what the sensor
+told the NOC. They change no service test: a silent fault stays silent to the tests. The spec's v4 file types
+the alarm id as an integer, so ids are digits; severities and states follow the TM Forum JSON schemas (X.733
+severities; raised, updated, cleared).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
-from simulator.apis import ALARM, base_path
-from simulator.bodies import Body, Name, Text
+from simulator.apis import ALARM, SERVICE_INVENTORY, base_path
+from simulator.bodies import AlarmCreate, AlarmType, Body, Comment, Name, Text
 from simulator.errors import JSON_TYPE, TmfError, bad_request, not_found
 from simulator.hub import CALLBACK, MAX_LISTENERS, EventHub
-from simulator.identifiers import ALARM_ID, NODE, PLACE, SERVICE_ID
+from simulator.identifiers import ALARM_ID, AREA, NODE, PLACE, SERVICE_ID
 from simulator.query import Filter, Listing, attributes, check_id
-from simulator.routers.common import json_body, read_routes, store_of
-from simulator.seed.tmf import iso
+from simulator.routers.common import json_body, jsonable, read_routes, store_of
+from simulator.seed.network import AREAS_BY_CODE, NODE_AREAS, Area
+from simulator.seed.services import node_kind
+from simulator.seed.tmf import Json, iso
+from simulator.store import Store
 
 FIELDS = attributes(
     "id href ackState ackSystemId ackUserId alarmChangedTime alarmClearedTime alarmDetails alarmEscalation"
@@ -31,6 +41,8 @@ FIELDS = attributes(
     " comment correlatedAlarm crossedThresholdInformation parentAlarm place @baseType @schemaLocation @type"
 )
 SEVERITIES = frozenset({"critical", "major", "minor", "warning", "indeterminate", "cleared"})
+CAUSE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,59}")
+SYSTEM_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")
 LISTING = Listing(
     resource="alarm",
     id_pattern=ALARM_ID,
@@ -43,6 +55,10 @@ LISTING = Listing(
         "state": Filter(choices=frozenset({"raised", "updated", "cleared"})),
         "perceivedSeverity": Filter(choices=SEVERITIES),
         "serviceAffecting": Filter(choices=frozenset({"true", "false"})),
+        "probableCause": Filter(CAUSE),
+        "alarmType": Filter(choices=frozenset(get_args(AlarmType))),
+        "sourceSystemId": Filter(SYSTEM_REF),
+        "externalAlarmId": Filter(SYSTEM_REF),
     },
     requires_identifier=False,
     sortable=frozenset({"alarmRaisedTime", "perceivedSeverity"}),
@@ -61,11 +77,14 @@ class EventSubscriptionInput(Body):
 
 
 class AlarmUpdate(Body):
-    """The part of TMF642 ``Alarm_Update`` a NOC changes when it works an alarm: its state, and who cleared it."""
+    """The part of TMF642 ``Alarm_Update`` a NOC (or the sensor) changes as an alarm evolves: its state and
+    severity, what it says, and who cleared it. ``comment`` replaces the whole list (merge patch)."""
 
     state: Literal["raised", "updated", "cleared"] | None = None
     perceivedSeverity: Literal["critical", "major", "minor", "warning", "indeterminate", "cleared"] | None = None
     alarmDetails: Text | None = None
+    specificProblem: Text | None = None
+    comment: list[Comment] | None = Field(None, max_length=50)
     clearSystemId: Name | None = None
     clearUserId: Name | None = None
 
@@ -107,21 +126,24 @@ async def unregister_listener(listener_id: str, request: Request) -> Response:
 
 @router.patch("/alarm/{alarm_id}", name="patch_alarm")
 async def patch_alarm(alarm_id: str, request: Request) -> Response:
-    """RFC 7386 merge patch of the state; clearing stamps ``alarmClearedTime`` and tells the hub's listeners."""
+    """RFC 7386 merge patch of the state, severity or text; clearing stamps ``alarmClearedTime``; listeners hear
+    every change."""
     check_id(LISTING, alarm_id)
     collection = store_of(request)["alarm"]
     current = collection.get(alarm_id)
     if current is None:
         raise not_found("alarm", alarm_id)
     body, raw = await json_body(request, AlarmUpdate, patch=True)
+    now = iso(datetime.now(UTC))
     if any(v is None for v in raw.values()):
         raise bad_request("INVALID_BODY", "attributes of an alarm cannot be removed")
-    changes = body.model_dump(exclude_none=True, by_alias=True)
+    changes = jsonable(body.model_dump(exclude_none=True, by_alias=True))
+    if "comment" in changes:
+        changes["comment"] = _stamped(changes["comment"], now, current.get("sourceSystemId"))
     if not changes:
         raise bad_request("INVALID_BODY", "nothing to change")
     if current.get("state") == "cleared" and changes.get("state", "cleared") != "cleared":
         raise TmfError(409, "ALARM_CLEARED", "Conflict", f"alarm {alarm_id} is cleared; raise a new one instead")
-    now = iso(datetime.now(UTC))
     updated = {**current, **changes}
     if updated != current:
         updated["alarmChangedTime"] = now
@@ -132,3 +154,89 @@ async def patch_alarm(alarm_id: str, request: Request) -> Response:
         state_changed = updated.get("state") != current.get("state")
         hub_of(request).publish("AlarmStateChangeEvent" if state_changed else "AlarmAttributeValueChangeEvent", updated)
     return Response(collection.body(alarm_id), media_type=JSON_TYPE)
+
+
+@router.post("/alarm", status_code=201, name="create_alarm")
+async def create_alarm(request: Request) -> Response:
+    """Raise an alarm; listeners hear an ``AlarmCreateEvent``. 409 while an alarm with the same
+    ``externalAlarmId`` from the same ``sourceSystemId`` is active, so a retried raise makes no twin."""
+    body, _ = await json_body(request, AlarmCreate)
+    store = store_of(request)
+    collection = store["alarm"]
+    if body.externalAlarmId:
+        for other in collection.lookup("externalAlarmId", body.externalAlarmId):
+            if other.get("sourceSystemId") == body.sourceSystemId and other.get("state") != "cleared":
+                message = f"alarm {other['id']} is active for {body.externalAlarmId}; patch it instead"
+                raise TmfError(409, "ALARM_EXISTS", "Conflict", message)
+    target = body.alarmedObject.id
+    node_area = NODE_AREAS.get(target)
+    area, is_node = node_area or AREAS_BY_CODE.get(target), node_area is not None
+    if area is None and (NODE.fullmatch(target) or AREA.fullmatch(target)):
+        raise bad_request("UNKNOWN_ALARMED_OBJECT", f"{target[:40]} is not a node or area of this network")
+    for place in body.place or []:
+        if (NODE.fullmatch(place.id) or AREA.fullmatch(place.id)) and not _known_place(place.id):
+            raise bad_request("UNKNOWN_PLACE", f"{place.id[:40]} is not a node or area of this network")
+    for service in body.affectedService or []:
+        if service.id not in store.lines:
+            raise bad_request("UNKNOWN_SERVICE", f"service {service.id[:40]!r} does not exist")
+    now = datetime.now(UTC)
+    plain = cast(Json, jsonable(body.model_dump(by_alias=True, exclude_none=True)))
+    ident = store.new_alarm_id()
+    alarm: Json = {"id": ident, "href": store.hrefs(ALARM, "alarm", ident), "@type": "Alarm", **plain}
+    alarm.update(
+        alarmRaisedTime=plain.get("alarmRaisedTime", iso(now)),
+        alarmReportingTime=plain.get("alarmReportingTime", iso(now)),
+        ackState=body.ackState or "unacknowledged",
+        reportingSystemId=body.reportingSystemId or body.sourceSystemId,
+        place=plain.get("place") or _places(target, area, is_node),
+        affectedService=_services(store, plain.get("affectedService"), target, area, is_node),
+        comment=_stamped(plain.get("comment", []), iso(now), body.sourceSystemId),
+    )
+    alarmed = alarm["alarmedObject"]
+    if "@referredType" in alarmed:
+        alarmed.setdefault("@type", alarmed.pop("@referredType"))
+    if area is not None:
+        kind = node_kind(target) if is_node else "GeographicArea"
+        alarm.setdefault("alarmedObjectType", kind)
+        alarmed.setdefault("@type", kind)
+    collection.put(alarm)
+    hub_of(request).publish("AlarmCreateEvent", alarm)
+    return Response(
+        collection.body(str(ident)), status_code=201, media_type=JSON_TYPE, headers={"Location": alarm["href"]}
+    )
+
+
+def _known_place(ident: str) -> bool:
+    return ident in NODE_AREAS or ident in AREAS_BY_CODE
+
+
+def _places(target: str, area: Area | None, is_node: bool) -> list[Json]:
+    """``place[]`` as the seeded alarms write it: the area, and the node for a node alarm."""
+    if area is None:
+        return []
+    places: list[Json] = [
+        {"id": area.code, "name": f"{area.city} {area.code}", "role": "affectedArea", "@referredType": "GeographicArea"}
+    ]
+    if is_node:
+        places.append({"id": target, "name": target, "role": "affectedNode", "@referredType": "NetworkNode"})
+    return places
+
+
+def _services(store: Store, given: list[Json] | None, target: str, area: Area | None, is_node: bool) -> list[Json]:
+    """The services given, with their hrefs; else every service on the node, or in the area."""
+    if given is not None:
+        ids = [str(s["id"]) for s in given]
+    elif area is None:
+        ids = []
+    else:
+        ids = sorted(
+            ident
+            for ident, (person, line) in store.lines.items()
+            if (line.node == target if is_node else person.area.code == area.code)
+        )
+    return [{"id": ident, "href": store.hrefs(SERVICE_INVENTORY, "service", ident)} for ident in ids]
+
+
+def _stamped(comments: list[Json], now: str, system: object) -> list[Json]:
+    """Comments with a time and a system, filled in where the caller gave none."""
+    return [{"time": now, "systemId": str(system or "NOC-OSS"), **comment} for comment in comments]

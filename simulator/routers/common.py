@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.errors import TmfError, bad_request
 from simulator.query import Listing, read_many, read_one
+from simulator.seed.tmf import iso
 from simulator.store import Store
 
 MAX_BODY_BYTES = 64 * 1024
@@ -56,5 +58,16 @@ async def json_body[Model: BaseModel](
     try:
         return model.model_validate(raw), raw
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(": ".join(filter(None, (".".join(map(str, e["loc"])), e["msg"]))) for e in exc.errors())
         raise bad_request("INVALID_BODY", problems[:500]) from None
+
+
+def jsonable(value: Any) -> Any:
+    """A dumped body as JSON: RFC 3339 datetimes in UTC (naive ones taken as UTC), lists and objects walked."""
+    if isinstance(value, datetime):
+        return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value

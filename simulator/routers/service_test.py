@@ -65,6 +65,7 @@ async def create_service_test(request: Request) -> Response:
         now=datetime.now(UTC),
         hrefs=store.hrefs,
         related_party=[holder],
+        silent=store.silent.location_for(line),
     )
     store["serviceTest"].put(test)
     return Response(

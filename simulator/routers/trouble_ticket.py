@@ -1,13 +1,16 @@
 """TMF621 Trouble Ticket: create, read, list by customer, and update with a JSON merge patch.
 
 A ticket must name its customer (a related party of type Customer that exists); related services must be
-that customer's. The expected resolution date follows the severity's SLA when the caller gives none.
+that customer's. A ``networkIncident`` ticket is network operations' (issue 21's sensor raises them): it names
+no customer but at least one related entity (a ``NetworkNode``, a ``GeographicArea``, services...), and
+``ticketType=networkIncident`` lists them all, as the NOC's queue. The expected resolution date follows the
+severity's SLA when the caller gives none.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,9 +18,10 @@ from fastapi.responses import Response
 from simulator.apis import CUSTOMER, TROUBLE_TICKET, base_path
 from simulator.bodies import TicketFields, TroubleTicketCreate, TroubleTicketUpdate
 from simulator.errors import JSON_TYPE, TmfError, bad_request, not_found
-from simulator.identifiers import CUSTOMER_ID, TICKET_ID
+from simulator.identifiers import AREA, CUSTOMER_ID, NODE, TICKET_ID
 from simulator.query import Filter, Listing, attributes, check_id
-from simulator.routers.common import json_body, read_routes, store_of
+from simulator.routers.common import json_body, jsonable, read_routes, store_of
+from simulator.seed.network import AREAS_BY_CODE, NODE_AREAS
 from simulator.seed.tickets import SLA_HOURS, ticket_json
 from simulator.seed.tmf import Json, iso
 from simulator.store import Store
@@ -31,6 +35,7 @@ FIELDS = attributes(
 STATUSES = frozenset({"acknowledged", "rejected", "pending", "held", "inProgress", "cancelled", "closed", "resolved"})
 FINAL = frozenset({"closed", "cancelled", "rejected"})
 REQUIRED = frozenset({"description", "severity", "ticketType"})
+NETWORK = "networkIncident"
 LISTING = Listing(
     resource="troubleTicket",
     id_pattern=TICKET_ID,
@@ -40,6 +45,7 @@ LISTING = Listing(
         "relatedParty.id": Filter(CUSTOMER_ID, identifier=True),
         "status": Filter(choices=STATUSES),
         "severity": Filter(choices=frozenset(SLA_HOURS)),
+        "ticketType": Filter(choices=frozenset({NETWORK}), identifier=True),
     },
     sortable=frozenset({"creationDate", "expectedResolutionDate"}),
     default_sort="-creationDate",
@@ -56,7 +62,7 @@ async def create_ticket(request: Request) -> Response:
     customer_id = _check_parties(store, body)
     plain = _plain(body)
     now = datetime.now(UTC)
-    name = (store["customer"].get(customer_id) or {}).get("name")
+    name = (store["customer"].get(customer_id) or {}).get("name") if customer_id else None
     for party in plain.get("relatedParty", []):
         if party["@referredType"] == "Customer":
             party.update(href=store.hrefs(CUSTOMER, "customer", party["id"]), name=party.get("name") or name)
@@ -77,6 +83,8 @@ async def create_ticket(request: Request) -> Response:
     )
     ticket.update({k: plain[k] for k in ("relatedParty", "externalId", "requestedResolutionDate", "channel",
                                          "priority") if k in plain})  # fmt: skip
+    if body.ticketType == NETWORK and "channel" not in plain:
+        del ticket["channel"]  # not a chat's ticket
     store["troubleTicket"].put(ticket)
     return Response(
         store["troubleTicket"].body(ticket["id"]),
@@ -100,7 +108,7 @@ async def patch_ticket(ticket_id: str, request: Request) -> Response:
         raise bad_request("INVALID_BODY", f"{', '.join(removed)} cannot be removed")
     if current["status"] in FINAL:
         raise TmfError(409, "TICKET_CLOSED", "Conflict", f"ticket {ticket_id} is {current['status']}")
-    if "relatedParty" in raw or "relatedEntity" in raw:
+    if "relatedParty" in raw or "relatedEntity" in raw or "ticketType" in raw:
         _check_parties(store, body, current)
     now = datetime.now(UTC)
     plain = _plain(body)
@@ -119,8 +127,14 @@ async def patch_ticket(ticket_id: str, request: Request) -> Response:
     return Response(store["troubleTicket"].body(ticket_id), media_type=JSON_TYPE)
 
 
-def _check_parties(store: Store, body: TicketFields, current: Json | None = None) -> str:
-    """The customer the ticket belongs to; 400 unless exactly one existing customer owns every service."""
+def _check_parties(store: Store, body: TicketFields, current: Json | None = None) -> str | None:
+    """The customer the ticket belongs to; 400 unless exactly one existing customer owns every service.
+
+    A network incident belongs to no customer: ``None``, and 400 unless it names none and relates to entities
+    that exist."""
+    if (body.ticketType or (current or {}).get("ticketType")) == NETWORK:
+        _check_network(store, body, current)
+        return None
     parties = body.relatedParty if body.relatedParty is not None else None
     customers = [p.id for p in parties or [] if p.referred_type == "Customer"]
     if parties is None and current is not None:
@@ -140,21 +154,36 @@ def _check_parties(store: Store, body: TicketFields, current: Json | None = None
     return customer_id
 
 
+def _check_network(store: Store, body: TicketFields, current: Json | None) -> None:
+    parties = [p.model_dump(by_alias=True) for p in body.relatedParty] if body.relatedParty is not None else None
+    entities = [e.model_dump(by_alias=True) for e in body.relatedEntity] if body.relatedEntity is not None else None
+    if current is not None:
+        parties = current.get("relatedParty", []) if parties is None else parties
+        entities = current.get("relatedEntity", []) if entities is None else entities
+    if any(p.get("@referredType") == "Customer" for p in parties or []):
+        raise bad_request("CUSTOMER_NOT_ALLOWED", "a networkIncident ticket is about the network and names no customer")
+    if not entities:
+        raise bad_request("ENTITY_REQUIRED", "name the node, area or services of the incident in relatedEntity")
+    for entity in entities:
+        ident, kind = str(entity["id"]), entity.get("@referredType")
+        if kind == "Service":
+            known = ident in store.lines
+        elif kind == "NetworkNode":
+            known = ident in NODE_AREAS
+        elif kind == "GeographicArea":
+            known = ident in AREAS_BY_CODE
+        else:  # another kind of entity (a bill line...): only what looks like a node or an area can be checked
+            looks_checkable = NODE.fullmatch(ident) or AREA.fullmatch(ident)
+            known = not looks_checkable or ident in NODE_AREAS or ident in AREAS_BY_CODE
+        if not known:
+            raise bad_request("UNKNOWN_ENTITY", f"{kind} {ident[:40]!r} does not exist")
+
+
 def _plain(body: TicketFields) -> Json:
     """The body as JSON with TMF names (``@referredType``) and RFC 3339 datetimes, unset attributes left out."""
-    return cast(Json, _jsonable(body.model_dump(by_alias=True, exclude_none=True)))
+    return cast(Json, jsonable(body.model_dump(by_alias=True, exclude_none=True)))
 
 
 def _stamped(notes: list[Json], now: datetime) -> list[Json]:
     """Notes with an id, an author and a date, filled in where the caller gave none."""
     return [{"id": str(n), "author": "chatbot", "date": iso(now), **note} for n, note in enumerate(notes, start=1)]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value

@@ -53,6 +53,10 @@ AREAS: tuple[Area, ...] = (
     Area("BT1", "Belfast", ("Donegall Place", "Royal Avenue", "Ann Street")),
 )
 AREAS_BY_CODE: dict[str, Area] = {a.code: a for a in AREAS}
+NODE_AREAS: dict[str, Area] = {
+    node: area for area in AREAS for node in (area.exchange, *area.cabinets, area.olt, *area.cells)
+}
+"""Every node of the network -> the area it serves."""
 
 
 @dataclass(frozen=True)
