@@ -49,11 +49,18 @@ class Card:
                 "reannounced": self.reannounced, "position": self.position, "waited_s": waited}  # fmt: skip
 
 
+SENSOR_FINDINGS = ("incident", "symptom", "node", "area", "bill_line", "finding", "alarm")
+"""The findings that place a case in a suspected network incident (``bot.handoff.incidents``), kept on the card
+so a queue list can mark its cases without reading every case's body."""
+
+
 def card(case: HandoffCase) -> dict[str, Any]:
+    sensor = {k: case.findings[k] for k in SENSOR_FINDINGS if isinstance(case.findings.get(k), str)}
     return {
         "case_id": case.case_id, "conversation_id": case.conversation_id, "priority": case.priority.value,
         "priority_reasons": case.priority_reasons, "reason": case.reason, "summary": case.summary[:300],
         "customer": case.identity.name if case.identity else None, "created_at": case.created_at.isoformat(),
+        "sensor": sensor,
     }  # fmt: skip
 
 

@@ -34,7 +34,7 @@ MAX_FORM_BYTES = 4096
 DATE_FIELDS = {"from": "From", "to": "To"}
 DATE_FORMS = "Write a day (2026-12-01), a time (2026-12-01T09:30, in UTC) or an ISO timestamp (2026-12-01T09:30:00Z)."
 DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-FILTER_PAGES = ("/insights", "/insights/outcomes")
+FILTER_PAGES = ("/insights", "/insights/outcomes", "/insights/incidents")
 """Pages whose error answer repeats the filters as typed, so a typo costs one correction, not the whole form."""
 
 

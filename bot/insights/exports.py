@@ -49,7 +49,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _csv_line(values: Iterable[Any]) -> str:
+def csv_line(values: Iterable[Any]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow([_cell(v) for v in values])
     return buffer.getvalue()
@@ -70,9 +70,9 @@ def record_row(record_id: str, record: dict[str, Any]) -> list[Any]:
 
 
 async def records_csv(store: LearningStore, filters: Filters) -> AsyncIterator[str]:
-    yield _csv_line(RECORD_COLUMNS)
+    yield csv_line(RECORD_COLUMNS)
     async for record_id, record in select(store, filters):
-        yield _csv_line(record_row(record_id, record))
+        yield csv_line(record_row(record_id, record))
 
 
 async def records_json(store: LearningStore, filters: Filters) -> AsyncIterator[str]:
@@ -96,9 +96,9 @@ def theme_row(theme: dict[str, Any]) -> list[Any]:
 
 
 async def themes_csv(run: dict[str, Any]) -> AsyncIterator[str]:
-    yield _csv_line(THEME_COLUMNS)
+    yield csv_line(THEME_COLUMNS)
     for theme in run["themes"]:
-        yield _csv_line(theme_row(theme))
+        yield csv_line(theme_row(theme))
 
 
 async def themes_json(run: dict[str, Any]) -> AsyncIterator[str]:

@@ -147,3 +147,14 @@ def filters_from_query(
 
 
 FiltersDep = Annotated[Filters, Depends(filters_from_query)]
+
+
+def period_from_query(
+    start: Annotated[datetime | None, Query(alias="from", description="ISO 8601; default 30 days before 'to'.")] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="ISO 8601; default now.")] = None,
+) -> Filters:
+    """A period alone, for what no other filter applies to (the network incidents)."""
+    return make_filters(start, end)
+
+
+PeriodDep = Annotated[Filters, Depends(period_from_query)]

@@ -22,7 +22,8 @@ def query_string(filters: Filters) -> str:
     return urlencode(query, doseq=True)
 
 
-NAV = (("/insights", "Unresolved contacts"), ("/insights/outcomes", "Outcomes"), ("/insights/backlog", "Backlog"))
+NAV = (("/insights", "Unresolved contacts"), ("/insights/outcomes", "Outcomes"), ("/insights/incidents", "Incidents"),
+       ("/insights/backlog", "Backlog"))  # fmt: skip
 
 
 def section_nav(current: str) -> str:

@@ -20,12 +20,12 @@ from bot.auth import Role, User
 from bot.auth.state import AuthState
 from bot.chat.store import ChatStore
 from bot.dependencies import AfterSeq, AuthDep, CaseId, HandoffDep, StaffDep, SupervisorDep, limit_body
-from bot.handoff import building, keys, signoff, tools
+from bot.handoff import building, incidents, keys, signoff, tools
 from bot.handoff.case import CaseStatus, HandoffCase, Note, Queue, TicketAction
 from bot.handoff.state import HandoffState
 from bot.insights.conversations import DispositionIn, record_disposition
 from bot.insights.state import InsightsState, get_insights
-from bot.routers import agent_canned
+from bot.routers import agent_canned, agent_incidents
 from bot.routers.agent_bodies import (
     DiagnosticIn,
     EndIn,
@@ -38,6 +38,7 @@ from bot.routers.agent_bodies import (
     TypingIn,
 )
 from core.errors import DomainError, Forbidden, NotFound, Unprocessable
+from core.incident_board import open_incidents
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"], dependencies=[Depends(limit_body)])
 supervisor_router = APIRouter(prefix="/api/supervisor", tags=["agent console"])
@@ -87,7 +88,8 @@ async def set_presence(body: PresenceIn, user: StaffDep, handoff: HandoffDep) ->
 @router.get("/queue")
 async def queue(user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str, Any]:
     """Waiting cases of the user's queues, priority then age; the chats the user holds now; and the callbacks
-    and tickets customers of those queues left (``parked``), oldest first, for someone to pick up."""
+    and tickets customers of those queues left (``parked``), oldest first, for someone to pick up. Each case
+    names the open network incident it falls in (``incident``), if any."""
     queues = handoff.service.queues
     visible = await visible_queues(user, auth)
     waiting, parked = [], []
@@ -99,8 +101,12 @@ async def queue(user: StaffDep, auth: AuthDep, handoff: HandoffDep) -> dict[str,
     waiting.sort(key=lambda c: ({"urgent": 0, "high": 1, "normal": 2}[c["priority"]], c["created_at"]))
     parked.sort(key=lambda c: -c["waited_s"])
     mine = [await queues.get(case_id) for case_id in await queues.agent_case_ids(user.name)]
-    return {"v": 1, "waiting": waiting, "mine": [building.summary(c) for c in mine if c is not None],
-            "parked": parked}  # fmt: skip
+    held = [{**building.summary(c), "sensor": c.findings} for c in mine if c is not None]
+    open_now = await open_incidents(handoff.service.redis)
+    for summary in [*waiting, *held, *parked]:
+        found = incidents.match(summary.pop("sensor", None) or {}, open_now)
+        summary["incident"] = found.id if found else None
+    return {"v": 1, "waiting": waiting, "mine": held, "parked": parked}
 
 
 @router.get("/cases/{case_id}")
@@ -108,8 +114,10 @@ async def read_case(case_id: CaseId, user: StaffDep, auth: AuthDep, handoff: Han
     case = await readable_case(case_id, user, auth, handoff)
     place = await handoff.service.queues.place(case_id, case.queue)
     shown = await handoff.service.display_name(case.agent) if case.agent else None
+    found = await incidents.for_case(handoff.service.redis, case.findings)
     return {"v": 1, "case": case.model_dump(), "position": place.position if place else None,
-            "agent_name": shown, "schema_version": case.v}  # fmt: skip
+            "agent_name": shown, "schema_version": case.v,
+            "incident": incidents.view(found) if found else None}  # fmt: skip
 
 
 @router.get("/cases/{case_id}/history")
@@ -274,4 +282,5 @@ async def overview(_: SupervisorDep, handoff: HandoffDep) -> dict[str, Any]:
 
 
 router.include_router(agent_canned.agent_routes)
+router.include_router(agent_incidents.router)
 supervisor_router.include_router(agent_canned.supervisor_routes, dependencies=[Depends(limit_body)])

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.dependencies import AfterSeq, CaseId, SupervisionDep, SupervisorDep, limit_body
+from bot.handoff import incidents
 from bot.handoff import journal as case_journal
 from bot.handoff.case import Queue
 from bot.handoff.metrics import period_figures
@@ -92,7 +93,9 @@ async def live(_: SupervisorDep, supervision: SupervisionDep) -> dict[str, Any]:
 async def read_chat(case_id: CaseId, _: SupervisorDep, supervision: SupervisionDep) -> dict[str, Any]:
     case = await supervision.chat(case_id)
     holder = await supervision.accounts.display_name(case.agent) if case.agent else None
-    return {"v": 1, "case": case.model_dump(), "holder_display_name": holder}
+    found = await incidents.for_case(supervision.service.redis, case.findings)
+    return {"v": 1, "case": case.model_dump(), "holder_display_name": holder,
+            "incident": incidents.view(found) if found else None}  # fmt: skip
 
 
 @router.get("/api/supervisor/chats/{case_id}/history", tags=["supervisor"])

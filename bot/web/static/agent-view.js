@@ -56,6 +56,7 @@ export function caseItem(summary, { onOpen, onAccept, onPickUp, active }) {
   }
   item.append(title, meta, el("div", "case-item__summary", summary.summary.length > 140 ? `${summary.summary.slice(0, 140)}…` : summary.summary));
   for (const reason of summary.priority_reasons || []) item.append(el("span", "tag tag--warn", REASONS[reason] || words(reason)));
+  if (summary.incident) item.append(el("span", "tag tag--incident", `Network incident ${summary.incident}`));
   const buttons = el("div");
   const open = el("button", "", "Open");
   open.type = "button";

@@ -10,6 +10,7 @@ import { mountLookup } from "./agent-lookup.js";
 import * as alerts from "./agent-alerts.js";
 import { installCannedAdmin, installPicker } from "./agent-canned.js";
 import { installShortcuts } from "./agent-keys.js";
+import * as incidents from "./incidents-view.js";
 
 const $ = (id) => document.getElementById(id);
 const BEAT_MS = 5000;
@@ -130,6 +131,9 @@ async function start() {
   }
   showNotificationState();
   setInterval(() => view.tickWaits($("app")), TICK_MS);
+  // An incident that opens, grows or closes is shown on the open case and marks the cases in the lists.
+  incidents.watch(api, (open) => incidents.renderHeader($("incidents"), $("incidents-title"), $("incidents-list"), open),
+    () => (current ? openCase(current.id) : refreshQueue()));
   connect();
   refreshQueue();
 }
@@ -352,6 +356,7 @@ async function openCase(caseId, { focus = false } = {}) {
   const note = view.transferNote(c, names);
   $("transfer-note-shown").hidden = !note;
   $("transfer-note-shown").replaceChildren(...(note ? [note] : []));
+  incidents.caseBlock($("case-incident"), data.incident);
   $("case-view").replaceChildren(view.caseView(c, data.agent_name, names));
   $("composer").hidden = !mine;
   $("actions").hidden = !mine;

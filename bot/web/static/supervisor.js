@@ -3,6 +3,7 @@
 // text is put in the page with textContent only (agent-view.js), never parsed as HTML.
 
 import * as view from "./agent-view.js";
+import * as incidents from "./incidents-view.js";
 
 const $ = (id) => document.getElementById(id);
 const LIVE_MS = 3000;
@@ -121,6 +122,7 @@ async function refreshLive() {
   $("queues").replaceChildren(...live.queues.map((q) => row([q.queue, q.waiting, q.waiting ? duration(q.longest_wait_s) : "—", q.held, q.agents_online])));
   $("agents").replaceChildren(...live.agents.map((a) => row([`${a.display_name} (${a.name})`, a.status, `${a.holding}/${a.capacity}`, a.queues.join(", ")])));
   $("live-updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+  incidents.refreshTable($, api); // open network incidents with their size
   if (open) {
     syncChat();
     fillAgents();
@@ -218,6 +220,7 @@ async function openChat(caseId) {
   $("chat-status").textContent = `${c.case_id} · ${c.queue} · ${c.priority} · ${status}`;
   const names = Object.fromEntries(((live && live.agents) || []).map((a) => [a.name, a.display_name]));
   $("chat-view").replaceChildren(view.caseView(c, undefined, names));
+  incidents.caseBlock($("chat-incident"), data.incident);
   $("move-form").hidden = c.status !== "accepted";
   for (const option of $("move-queue").options) option.disabled = option.value === c.queue;
   if (!same) {
