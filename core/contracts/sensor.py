@@ -30,6 +30,11 @@ TOLD_KEY = "triage:sensor:told:{id}"
 HISTORY_DAYS = 90
 CONTRACT_VERSION = 1
 
+NOT_THE_NETWORK = frozenset({"pass", "customerPremisesEquipment", "homeWiring", "provisioning", "sim", "account",
+                             "usage"})  # fmt: skip
+"""Findings that point at the customer's home, SIM, account or own usage, never at a node or a billing run: they
+made nearly all of the false incidents in ``bench/bench_sensor.py``, and leaving them out lost no fault."""
+
 Symptom = Literal["broadband_down", "broadband_slow", "mobile_no_service", "bill_increase"]
 Scope = Literal["node", "area", "bill_line"]
 
@@ -127,10 +132,11 @@ class Incident(BaseModel):
 def grouping_keys(diagnosis: Diagnosis) -> list[tuple[Scope, str, str]]:
     """``(scope, target, key)`` of every group this diagnosis counts towards, narrowest first.
 
-    Explained diagnoses and passing tests of a customer who is not down count towards nothing. A node groups
+    Explained diagnoses and findings that point at the customer's side (``NOT_THE_NETWORK``) count towards
+    nothing. A node groups
     the customers behind one cabinet, exchange or cell; an area groups every node of a postcode district (a
     fault upstream of the cabinets); a bill line groups accounts whose bills changed by the same line."""
-    if diagnosis.explained:
+    if diagnosis.explained or diagnosis.finding in NOT_THE_NETWORK:
         return []
     keys: list[tuple[Scope, str, str]] = []
     if diagnosis.symptom == "bill_increase":
