@@ -128,7 +128,8 @@ def build(out: Path) -> None:
         staging.rename(out)
     check(spacy.load(out))
     stamp.write_text(BUILD_ID + "\n")
-    print(f"spaCy pipeline built: {out} ({', '.join(nlp.pipe_names) or 'tokenizer'}; vectors {nlp.vocab.vectors.shape})")
+    parts = ", ".join(nlp.pipe_names) or "tokenizer"
+    print(f"spaCy pipeline built: {out} ({parts}; vectors {nlp.vocab.vectors.shape})")
 
 
 def check(nlp: object) -> None:
