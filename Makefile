@@ -44,7 +44,7 @@ lint: setup ## ruff (lint and format check) over the repository, mypy of the app
 	@failed=""; \
 	$(VENV)/bin/ruff check . || failed="$$failed ruff-check"; \
 	$(VENV)/bin/ruff format --check . || failed="$$failed ruff-format"; \
-	$(VENV)/bin/mypy core bot actions learning notify simulator tools || failed="$$failed mypy-app"; \
+	$(VENV)/bin/mypy core bot actions learning notify sensor simulator tools || failed="$$failed mypy-app"; \
 	$(ENGINE_VENV)/bin/mypy --config-file engine/pyproject.toml engine || failed="$$failed mypy-engine"; \
 	[ -z "$$failed" ] || { echo "make lint failed:$$failed" >&2; exit 1; }
 

@@ -14,7 +14,7 @@ import sys
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -233,6 +233,48 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+
+    # ---------------------------------------------------------------- network sensor (issue 21)
+    sensor_noc: Literal["alarm", "ticket"] = Field(
+        "alarm",
+        description="How the sensor tells the NOC of a suspected incident: a TMF642 alarm (probableCause "
+        "customer-reported) or a TMF621 network ticket.",
+    )
+    sensor_window_s: float = Field(
+        3600.0,
+        ge=60,
+        le=6 * 3600,
+        description="Longest window in which related contacts are counted (10 and 30 minute windows are tested too).",
+    )
+    sensor_min_contacts: int = Field(
+        4, ge=2, le=1000, description="Distinct customers a group needs, however unusual, to become an incident."
+    )
+    sensor_p_threshold: float = Field(
+        1e-5,
+        gt=0,
+        lt=0.5,
+        description="A group becomes an incident when so many contacts are less likely than this at its normal rate.",
+    )
+    sensor_quiet_s: float = Field(
+        3600.0, gt=0, le=7 * 86400, description="An incident with no new contact for this long is cleared."
+    )
+    sensor_poll_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="How often the sensor looks for a real alarm covering an open incident and for incidents the "
+        "NOC closed.",
+    )
+    sensor_noc_update_s: float = Field(
+        60.0, ge=0, le=3600, description="A growing incident's alarm or ticket is updated at most this often."
+    )
+    sensor_warmup_h: float = Field(
+        0.0,
+        ge=0,
+        le=14 * 24,
+        description="Hours the sensor only learns normal rates before it suspects anything; 24-48 for a first "
+        "production start (0: at once, as in development).",
+    )
 
     # ---------------------------------------------------------------- accounts
     accounts_demo_password: SecretStr = Field(

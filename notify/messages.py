@@ -3,13 +3,19 @@
 The place is the alarm's area as TMF642 names it (``place[].name`` with role ``affectedArea``, e.g. "Glasgow
 G1"); the fault is its ``specificProblem`` sentence, which NOC staff write for people. Codes such as
 ``probableCause`` are never shown.
+
+A suspected incident (``core.contracts.sensor``: other customers near them reported the same) ends without
+anyone having said what was wrong, so its subscribers hear that the investigation ended, not that a fault was
+fixed (:class:`InvestigationEnded`), and are invited back if they are still affected.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from core.contracts.sensor import Incident
 
 MAX_FAULT_CHARS = 120  # a NOC note longer than this is cut at a word: a text message stays readable
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -49,6 +55,60 @@ class Restored:
 
     def email_text(self) -> str:
         return f"Hello,\n\n{self.chat_text()}\n\nYou asked us to tell you when this fault was fixed.\n"
+
+
+class Message(Protocol):
+    """One notification in each channel's form."""
+
+    def chat_text(self) -> str: ...
+
+    def sms_text(self) -> str: ...
+
+    def email_subject(self) -> str: ...
+
+    def email_text(self) -> str: ...
+
+
+PROBLEMS = {
+    "broadband_down": "the broadband problem",
+    "broadband_slow": "the slow broadband",
+    "mobile_no_service": "the mobile signal problem",
+    "bill_increase": "the bill problem",
+}
+
+
+@dataclass(frozen=True)
+class InvestigationEnded:
+    problem: str
+    area: str | None
+
+    @classmethod
+    def from_incident(cls, incident: Incident | None) -> InvestigationEnded:
+        """The text for a suspected incident that ended; ``None`` (expired from Redis) gives a general one."""
+        if incident is None:
+            return cls(problem="the problem", area=None)
+        return cls(problem=PROBLEMS.get(incident.symptom, "the problem"), area=_clean(incident.area))
+
+    def where(self) -> str:
+        return f" in {self.area}" if self.area else ""
+
+    def chat_text(self) -> str:
+        return (
+            f"Our network team has finished investigating {self.problem} customers near you{self.where()} "
+            "reported. If your service still isn't working, reply here and we'll get you to a person."
+        )
+
+    def sms_text(self) -> str:
+        return (
+            f"Our network team has finished investigating {self.problem} customers near you reported. If your "
+            "service still isn't working, chat to us again and we'll get you to a person."
+        )
+
+    def email_subject(self) -> str:
+        return "We've finished investigating the problem near you"
+
+    def email_text(self) -> str:
+        return f"Hello,\n\n{self.chat_text()}\n\nYou asked us to tell you when our investigation ended.\n"
 
 
 def _clean(value: object, limit: int = 80) -> str | None:

@@ -6,6 +6,10 @@ forged, stale or duplicated callback never sends a false "it's fixed". A confirm
 timer and at start, so a crash or a failed send is retried and nothing is lost. Each channel of a subscription
 is claimed (with a lease) before it is sent and marked sent after, so two passes, two notifiers or a duplicate
 event never send it twice; a notifier that dies mid-send lets its lease run out and the next pass sends it.
+
+Suspected incidents of the network sensor (keys ``incident:<id>``) are not TMF642 alarms: the sensor marks them
+cleared itself, their text says the investigation ended (read from ``core.incident_board``), and the
+reconciliation against TMF642 leaves them alone.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from core.incident_board import incident
 from notify.alarms import AlarmApi, AlarmApiError, is_cleared
 from notify.email import EmailAdapter
-from notify.messages import Restored
+from notify.messages import InvestigationEnded, Message, Restored
 from notify.sms import SendFailed, SmsAdapter
-from notify.subscriptions import Subscription, SubscriptionStore
+from notify.subscriptions import Subscription, SubscriptionStore, is_incident
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +78,24 @@ class Notifier:
         """Send what is owed for every alarm confirmed cleared."""
         report = PassReport()
         for alarm_id in await self.store.cleared():
-            try:
-                alarm = await self.api.alarm(alarm_id)
-            except AlarmApiError as exc:
-                log.warning("notify: cannot read alarm %s for its text (%s); sending a general one", alarm_id, exc)
-                alarm = None
-            await self.deliver(alarm_id, alarm or {}, report)
+            await self.deliver(alarm_id, await self._message(alarm_id), report)
         return report
+
+    async def _message(self, alarm_id: str) -> Message:
+        if is_incident(alarm_id):
+            return InvestigationEnded.from_incident(await incident(self.store.redis, alarm_id.split(":", 1)[1]))
+        try:
+            alarm = await self.api.alarm(alarm_id)
+        except AlarmApiError as exc:
+            log.warning("notify: cannot read alarm %s for its text (%s); sending a general one", alarm_id, exc)
+            alarm = None
+        return Restored.from_alarm(alarm or {})
 
     async def reconcile(self) -> None:
         """Check every subscribed alarm against TMF642: catches clears missed while no event could arrive."""
         for alarm_id in await self.store.subscribed_alarms():
+            if is_incident(alarm_id):
+                continue
             try:
                 await self.alarm_changed(alarm_id)
             except UnknownAlarm:
@@ -93,14 +104,13 @@ class Notifier:
                 log.warning("notify: cannot check alarm %s: %s", alarm_id, exc)
                 return
 
-    async def deliver(self, alarm_id: str, alarm: dict[str, Any], report: PassReport) -> None:
-        restored = Restored.from_alarm(alarm)
+    async def deliver(self, alarm_id: str, message: Message, report: PassReport) -> None:
         for sub in await self.store.for_alarm(alarm_id):
             for channel in sub.channels:
                 if not await self.store.claim(sub, channel, self._lease_s):
                     continue
                 try:
-                    await self._send(channel, sub, restored)
+                    await self._send(channel, sub, message)
                 except SendFailed as exc:
                     log.warning("notify: %s to conversation %s failed: %s", channel, sub.conversation_id, exc)
                     await self.store.release(sub, channel)
@@ -113,14 +123,14 @@ class Notifier:
                 report.retired += 1
         await self.store.settle(alarm_id)
 
-    async def _send(self, channel: str, sub: Subscription, restored: Restored) -> None:
+    async def _send(self, channel: str, sub: Subscription, message: Message) -> None:
         key = f"{sub.alarm_id}:{sub.conversation_id}:{channel}"
         if channel == "chat":
             try:
-                await self._chat(sub.conversation_id, restored.chat_text())
+                await self._chat(sub.conversation_id, message.chat_text())
             except Exception as exc:  # Redis down or the fan-out failing: keep it for the next pass
                 raise SendFailed(f"web chat: {type(exc).__name__}") from exc
         elif channel == "sms" and sub.sms_to:
-            await self._sms.send(sub.sms_to, restored.sms_text(), key)
+            await self._sms.send(sub.sms_to, message.sms_text(), key)
         elif channel == "email" and sub.email_to:
-            await self._email.send(sub.email_to, restored.email_subject(), restored.email_text(), key)
+            await self._email.send(sub.email_to, message.email_subject(), message.email_text(), key)

@@ -1,6 +1,7 @@
 """Who asked to be told when an alarm clears, kept in Redis keyed by the alarm, each with an expiry.
 
-Keys (``<alarm>`` is the TMF642 alarm id, ``<conversation>`` the web chat conversation id, which is Rasa's
+Keys (``<alarm>`` is the TMF642 alarm id, or ``incident:<id>`` for a suspected incident of the network sensor
+(``core.contracts.sensor.Incident.notify_key``), ``<conversation>`` the web chat conversation id, which is Rasa's
 sender id):
 
 * ``triage:notify:alarm:<alarm>``: sorted set, conversation id -> expiry (epoch s); the cap counts it;
@@ -15,8 +16,9 @@ sender id):
 from __future__ import annotations
 
 import json
+import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +27,11 @@ from redis.asyncio import Redis
 from core.redis.connect import text
 from core.redis.scripts import register
 
+log = logging.getLogger(__name__)
+
 VERSION = 1
+INCIDENT_PREFIX = "incident:"
+"""Keys of suspected incidents: TMF642 knows nothing of them, the sensor marks them cleared."""
 CHANNELS = ("chat", "sms", "email")
 ALARM = "triage:notify:alarm:{alarm}"
 SUB = "triage:notify:sub:{alarm}:{conversation}"
@@ -33,6 +39,10 @@ SENT = "triage:notify:sent:{alarm}:{conversation}"
 CLAIM = "triage:notify:claim:{alarm}:{conversation}:{channel}"
 CONVERSATION = "triage:notify:conversation:{conversation}"
 CLEARED = "triage:notify:cleared"
+
+
+def is_incident(alarm_id: str) -> bool:
+    return alarm_id.startswith(INCIDENT_PREFIX)
 
 
 class SubscriptionsFull(Exception):
@@ -87,6 +97,10 @@ class SubscriptionStore:
         self._subscribe = register(redis, "notify", "subscribe")
         self._retire = register(redis, "notify", "retire")
         self._settle = register(redis, "notify", "settle")
+
+    @property
+    def redis(self) -> Redis:
+        return self._redis
 
     async def subscribe(self, sub: Subscription) -> None:
         """Keep ``sub`` (replacing this conversation's earlier one for the alarm); raise SubscriptionsFull."""
@@ -150,6 +164,20 @@ class SubscriptionStore:
             ],
             args=[sub.conversation_id, sub.alarm_id],
         )
+
+    async def move(self, from_alarm: str, to_alarm: str) -> int:
+        """Hand every subscription of ``from_alarm`` to ``to_alarm``: a real alarm came to cover a suspected
+        incident, so its subscribers hear "your service is back" when that alarm clears. Safe to repeat after a
+        crash halfway (a subscription is added to the new key before it leaves the old). Returns how many moved."""
+        moved = 0
+        for sub in await self.for_alarm(from_alarm):
+            try:
+                await self.subscribe(replace(sub, alarm_id=to_alarm))
+                moved += 1
+            except SubscriptionsFull:
+                log.warning("notify: alarm %s is full; a subscription of %s is dropped", to_alarm, from_alarm)
+            await self.retire(sub)
+        return moved
 
     # ---------------------------------------------------------------- sending each channel once
 

@@ -21,6 +21,8 @@ ALLOWED = {
     # The notifier tells a waiting customer in their chat, through the chat's own publisher (bot/chat/publisher.py),
     # as any process may: the gateways deliver it.
     "notify": {"core", "bot"},
+    # The network sensor keeps incidents (core's contract) and hands their subscribers to the notifier's store.
+    "sensor": {"core", "notify"},
     "actions": {"core", "notify", "learning"},
     "bot": {"core", "learning", "notify"},
     "tools": set(PACKAGES) - {"tools", "engine"},

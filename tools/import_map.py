@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "engine", "bot", "actions", "learning", "notify", "simulator", "tools")
+PACKAGES = ("core", "engine", "bot", "actions", "learning", "notify", "sensor", "simulator", "tools")
 """The product's top-level packages, one per process or role."""
 FRAMEWORKS = ("rasa", "rasa_sdk", "fastapi", "starlette", "socketio", "sanic", "spacy", "sklearn", "tensorflow")
 """Third-party packages whose presence says which runtime a package needs."""
