@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions import sensor
 from actions.diagnosis import Context
 from actions.glossary import bill_change_lines, date, money, payment_failure
 from core.oss import models as m
@@ -29,6 +30,10 @@ async def bill_too_high(ctx: Context) -> None:
     if comparison.difference <= 0:
         ctx.say("utter_bill_not_higher", amount=current.amount_due, previous=previous.amount_due)
         return
+    main = comparison.main_reason
+    incident = await sensor.sense(
+        ctx, main.kind if main else "unexplained", bill_line=main.description if main else None
+    )
     ctx.say(
         "utter_bill_higher",
         amount=current.amount_due,
@@ -36,6 +41,10 @@ async def bill_too_high(ctx: Context) -> None:
         previous=previous.amount_due,
         changes=bill_change_lines(comparison.changes[:CHANGES_SHOWN]),
     )
+    if incident is not None:
+        # The same line on many accounts at once: one investigation, not a dispute and a queue per customer.
+        await sensor.tell_investigating(ctx, incident, "bill")
+        return
     duplicates = [c for c in comparison.changes if c.kind == "duplicateCharge"]
     if not duplicates:
         ctx.say("utter_bill_offer_dispute", buttons=RIGHT_OR_WRONG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from rasa_sdk import Action, Tracker
@@ -9,10 +10,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import glossary
+from actions import glossary, sensor
 from actions.diagnosis import Context, run_safely
 from actions.lookups import Lookups
+from actions.notifications import TEXT_ME
 from actions.satisfaction import ask_how_we_did
+from core.contracts.sensor import Incident
 from core.oss import models as m
 from core.oss.identifiers import outward_code
 
@@ -21,8 +24,6 @@ DID_IT_WORK: list[dict[str, str]] = [
     {"title": "Yes, it works", "payload": "/affirm"},
     {"title": "No, still broken", "payload": "/deny"},
 ]
-TEXT_ME: list[dict[str, str]] = [{"title": "Yes please", "payload": "/affirm"},
-                                 {"title": "No thanks", "payload": "/deny"}]  # fmt: skip
 # What the line test says is wrong inside the home -> the steps to try (domain.yml), ending "Did that fix it?".
 HOME_FIX_STEPS = {"customerPremisesEquipment": "utter_home_fix_router", "homeWiring": "utter_home_fix_wiring",
                   "none": "utter_home_fix_inside"}  # fmt: skip
@@ -88,6 +89,20 @@ async def open_fault_ticket(ctx: Context, service: m.Service, test: m.ServiceTes
     )
 
 
+async def fault_found(
+    ctx: Context, service: m.Service, test: m.ServiceTestResult, fault: str, incident: Incident | None
+) -> None:
+    """A fault outside the home: the open incident it falls in if there is one, else a ticket of its own."""
+    if incident is not None:
+        await sensor.tell_investigating(ctx, incident, "broadband")
+        return
+    await open_fault_ticket(ctx, service, test, fault)
+
+
+def finding_of(test: m.ServiceTestResult) -> str:
+    return "pass" if test.passed else (test.fault_location or test.result or "unknown")
+
+
 async def broadband(ctx: Context) -> None:
     service = await first_service(ctx, "broadband")
     if service is None:
@@ -97,11 +112,13 @@ async def broadband(ctx: Context) -> None:
     ctx.note(service=service.id)
     alarms = await ctx.lookups.client.alarms_affecting(service, journal=ctx.lookups.journal)
     if alarms:
+        await sensor.sense(ctx, "alarm", service=service, alarm=alarms[0].id, explained=True)
         await tell_outage(ctx, alarms[0], "broadband")
         return
     ctx.say("utter_testing_line")
     test = await ctx.lookups.client.run_service_test(service, journal=ctx.lookups.journal)
     ctx.note(line_test=test.fault_location if not test.passed else "pass", line_test_id=test.id)
+    incident = await sensor.sense(ctx, finding_of(test), service=service)
     measured = speed(test)
     if test.result == "degraded" or (
         ctx.problem == "report_slow_internet" and measured is not None
@@ -112,10 +129,10 @@ async def broadband(ctx: Context) -> None:
             ctx.say(
                 "utter_line_below_guarantee", measured=f"{measured:g}", guaranteed=f"{service.min_guaranteed_mbps:g}"
             )
-        await open_fault_ticket(ctx, service, test, "accessLine")
+        await fault_found(ctx, service, test, "accessLine", incident)
         return
     if test.fault_location in glossary.FAULT_PLACES:
-        await open_fault_ticket(ctx, service, test, str(test.fault_location))
+        await fault_found(ctx, service, test, str(test.fault_location), incident)
         return
     if ctx.problem == "report_slow_internet" and measured is not None and test.passed:
         ctx.say("utter_line_in_sync", measured=f"{measured:g}")
@@ -132,14 +149,18 @@ async def mobile(ctx: Context) -> None:
         return
     ctx.note(service=service.id)
     if service.barring and service.barring != "none":
+        await sensor.sense(ctx, "account", service=service, explained=True)
         await tell_barring(ctx, service)
         return
     alarms = await ctx.lookups.client.alarms_affecting(service, journal=ctx.lookups.journal)
     if alarms:
+        await sensor.sense(ctx, "alarm", service=service, alarm=alarms[0].id, explained=True)
         await tell_outage(ctx, alarms[0], "mobile service")
         return
     test = await ctx.lookups.client.run_service_test(service, journal=ctx.lookups.journal)
     ctx.note(registration_test=test.fault_location if not test.passed else "pass", registration_test_id=test.id)
+    barred = test.fault_location == "account"
+    incident = await sensor.sense(ctx, finding_of(test), service=service, explained=barred)
     if test.fault_location in {"sim", "provisioning"}:
         ctx.say("utter_sim_not_set_up")
         ctx.escalate(
@@ -149,8 +170,11 @@ async def mobile(ctx: Context) -> None:
             next_action="Re-provision the SIM and confirm the customer can register.",
         )
         return
-    if test.fault_location == "account":
+    if barred:
         await tell_barring(ctx, service)
+        return
+    if test.fault_location == "network" and incident is not None:
+        await sensor.tell_investigating(ctx, incident, "mobile")
         return
     ctx.say("utter_home_fix_phone", buttons=DID_IT_WORK)
     ctx.tried("device restart and SIM reseat")
@@ -196,8 +220,14 @@ async def check_area(ctx: Context) -> None:
         ctx.say("utter_postcode_unreadable")
         return
     alarms = await ctx.lookups.client.list_alarms(area=area, journal=ctx.lookups.journal)
-    affecting = [a for a in alarms if a.active and a.service_affecting]
+    affecting = [a for a in alarms if a.active and a.service_affecting and not a.customer_reported]
     if not affecting:
+        incidents = await sensor.open_in_area(area)
+        if incidents:
+            # Not an outage the network confirmed: said as what it is, a pattern of reports being investigated.
+            ctx.note(area=area, diagnosis="suspected_incident", incident=incidents[0].id)
+            ctx.say("utter_incident_in_area", area=area, period=sensor.period(incidents[0], time.time()))
+            return
         ctx.note(area=area, diagnosis="no_outage")
         ctx.say("utter_no_outage_in_area", area=area)
         return

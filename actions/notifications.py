@@ -3,8 +3,10 @@
 After the outage offer (``awaiting: outage_notification``): yes, from a verified customer with a mobile on
 record, subscribes a text and the web chat; yes from anyone else asks which mobile to text, or to be told in
 the chat (``awaiting: notify_number``); no subscribes nothing. The subscription (``notify``) is kept in
-Redis keyed by the alarm in ``findings["alarm"]``; the notifier process sends when the alarm clears.
-``findings["notification"]`` records what was subscribed, with a pseudonym for the number, never the number.
+Redis keyed by the alarm in ``findings["alarm"]``; the notifier process sends when the alarm clears. The key may
+instead be a suspected incident's (``incident:<id>``, ``actions.sensor``): the customer then hears when the
+investigation ends, and is told so. ``findings["notification"]`` records what was subscribed, with a pseudonym for
+the number, never the number.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ from notify import phone
 from notify.subscriptions import Subscription, SubscriptionsFull, SubscriptionStore
 
 log = logging.getLogger(__name__)
+
+# The offer of a text when a fault is cleared or an investigation ends (awaiting: outage_notification).
+TEXT_ME: list[dict[str, str]] = [{"title": "Yes please", "payload": "/affirm"},
+                                 {"title": "No thanks", "payload": "/deny"}]  # fmt: skip
+INCIDENT_KEY_PREFIX = "incident:"  # core.contracts.sensor.Incident.notify_key
+# A suspected incident ends when the investigation does, not when a fault is cleared: its own words.
+INCIDENT_DONE = {"utter_will_notify_sms": "utter_will_notify_sms_incident",
+                 "utter_will_notify_chat": "utter_will_notify_chat_incident"}  # fmt: skip
 
 
 def intent_of(tracker: Tracker) -> str | None:
@@ -120,12 +130,16 @@ class ActionNotifyWhenRestored(Action):
             dispatcher.utter_message(response="utter_notify_unavailable")
             findings["notification"] = {"alarm": alarm_id, "failed": True}
         elif mobile:
-            dispatcher.utter_message(response="utter_will_notify_sms", number=shown)
+            dispatcher.utter_message(response=self._done("utter_will_notify_sms", alarm_id), number=shown)
             findings["notification"] = record
         else:
-            dispatcher.utter_message(response="utter_will_notify_chat")
+            dispatcher.utter_message(response=self._done("utter_will_notify_chat", alarm_id))
             findings["notification"] = record
         return [*events, *self._evidence(lookups), SlotSet("findings", findings)]
+
+    @staticmethod
+    def _done(response: str, alarm_id: object) -> str:
+        return INCIDENT_DONE[response] if str(alarm_id).startswith(INCIDENT_KEY_PREFIX) else response
 
     @staticmethod
     def _evidence(lookups: Lookups) -> list[EventType]:

@@ -106,6 +106,7 @@ def alarm(j: dict[str, Any]) -> m.Alarm:
         problem=f.text(j, "specificProblem") or f.text(j, "alarmDetails"),
         planned=j.get("plannedOutageIndicator") == "OutOfService",
         affected_service_ids=tuple(str(s["id"]) for s in f.objects(j, "affectedService") if s.get("id")),
+        probable_cause=f.text(j, "probableCause"),
     )
 
 

@@ -109,11 +109,12 @@ class OssClient:
         return await self._many(call, a.alarm, s.alarms, journal)
 
     async def alarms_affecting(self, service: m.Service, journal: Journal | None = None) -> list[m.Alarm]:
-        """Active service-affecting alarms on the service's node or area."""
+        """Active service-affecting alarms the network raised on the service's node or area; the network sensor's
+        own suspicions (``customer-reported``) are not outages and are left out."""
         if not service.area:
             return []
         alarms = await self.list_alarms(area=service.area, journal=journal)
-        return [alarm for alarm in alarms if alarm.affects(service)]
+        return [alarm for alarm in alarms if alarm.affects(service) and not alarm.customer_reported]
 
     # TMF653 Service Test ---------------------------------------------------------------------------------------
 

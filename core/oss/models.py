@@ -13,6 +13,9 @@ from decimal import Decimal
 from core.oss.identifiers import same_postcode
 
 ACTIVE_ALARM_STATES = frozenset({"raised", "updated"})
+CUSTOMER_REPORTED = "customer-reported"
+"""The probable cause of the alarms the network sensor raises (issue 21): a suspicion from a surge of
+contacts, not a fault the network reported, so the dialogue never tells it as a known outage."""
 OPEN_TICKET_STATES = frozenset({"acknowledged", "pending", "held", "inProgress"})
 PENDING_ORDER_STATES = frozenset({"acknowledged", "pending", "held", "inProgress", "partial"})
 
@@ -93,10 +96,16 @@ class Alarm:
     problem: str | None
     planned: bool = False
     affected_service_ids: tuple[str, ...] = ()
+    probable_cause: str | None = None
 
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_ALARM_STATES
+
+    @property
+    def customer_reported(self) -> bool:
+        """Raised by the network sensor from customers' contacts, not by the network itself."""
+        return self.probable_cause == CUSTOMER_REPORTED
 
     def affects(self, service: Service) -> bool:
         """An active service-affecting alarm on the service's node, or on its whole area."""

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 import actions.lookups
+import actions.notifications
+import actions.sensor
 from core.oss.client import OssClient
 from core.oss.config import OssConfig
+from core.settings import Settings
+from tests.fixtures.redis_server import RedisServer
 from tests.fixtures.simulator import RunningSimulator
 
 
@@ -19,3 +23,17 @@ async def oss(simulator: RunningSimulator) -> AsyncIterator[RunningSimulator]:
     yield simulator
     actions.lookups._client = previous
     await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def action_redis(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Every diagnosis writes to the sensor's stream: the session's throwaway Redis, emptied of the product's keys,
+    never the Redis of a running product."""
+    settings = Settings(redis_url=redis_server.url)
+    monkeypatch.setattr(actions.sensor, "get_settings", lambda: settings)
+    monkeypatch.setattr(actions.notifications, "get_settings", lambda: settings)
+    client = redis_server.client()
+    for key in client.scan_iter(match="triage:*"):
+        client.delete(key)
+    yield settings
+    client.close()

@@ -41,6 +41,14 @@ PROOFS: list[tuple[str, list[str]]] = [
         "test_leaving_the_queue_with_the_button_by_keyboard_the_console_sees_the_case_go"]),
     (r"I'll use that number instead", [
         "tests/actions/test_identification.py::test_a_different_number_in_answer_to_the_postcode_question_is_used"]),
+    (r"I'll text \{number\} when our team has finished|I'll tell you here in this chat when our team has finished", [
+        "tests/conversations/test_network_sensor.py::"
+        "test_a_silent_fault_raises_one_alarm_and_the_next_customer_hears_investigating",
+        "tests/sensor/test_subscribers.py::test_a_subscriber_hears_the_investigation_ended_when_the_contacts_stop"]),
+    (r"Our network team is investigating|Our teams are looking into it", [
+        "tests/actions/test_sensor.py::"
+        "test_in_an_open_incident_the_next_customer_hears_investigating_and_no_ticket_is_opened",
+        "tests/sensor/test_process.py::test_a_surge_raises_one_alarm_updated_as_it_grows_and_cleared_when_it_stops"]),
     (r"I'll text \{number\}|I'll tell you here in this chat", [
         "tests/notify/test_end_to_end.py::test_the_text_and_the_chat_message_are_really_sent_when_the_alarm_clears"]),
     (r"I won't send you any more alerts", ["tests/notify/test_end_to_end.py::test_stopped_alerts_send_nothing"]),
