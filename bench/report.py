@@ -319,6 +319,44 @@ def throughput_figures(d: dict[str, Any] | None) -> list[Figure]:
     return figures
 
 
+def sensor_figures(d: dict[str, Any] | None) -> list[Figure]:
+    """bench_sensor.py: issue #21's targets at its main rate; the other rates of its sweep are shown unjudged."""
+    figures: list[Figure] = []
+    rate, days = dig(d, "rate_per_1000_per_day"), dig(d, "measured_days")
+    section = "Network sensor" + (f" ({rate:g} contacts per 1,000 customers a day, {days} replayed days)" if d else "")
+
+    def add(name: str, value: Any, unit: str, target: str = "", met: bool | None = None) -> None:
+        figures.append(Figure(section, name, value, unit, target, met))
+
+    found, p90 = dig(d, "found_share"), dig(d, "delay_after_5th_s", "p90")
+    false = dig(d, "false_per_clean_day")
+    add(
+        "incidents found / injected (faults with >= 5 related contacts)",
+        found,
+        "share",
+        ">= 0.9 (#21)",
+        at_least(found, 0.9),
+    )
+    add("detection delay after the 5th related contact, p90", p90, "s", "<= 300 s (#21)", at_most(p90, 300))
+    add("detection delay after the 5th related contact, median", dig(d, "delay_after_5th_s", "median"), "s")
+    add("detection delay after the 5th related contact, max", dig(d, "delay_after_5th_s", "max"), "s")
+    add("faults detected within 5 min of their 5th related contact", dig(d, "within_5_min_share"), "share")
+    add("faults detected before their 5th related contact", dig(d, "before_5th_share"), "share")
+    add("detection delay after the first related contact, median", dig(d, "delay_after_first_s", "median"), "s")
+    add("false incidents per replayed day without faults", false, "per day", "<= 1 (#21)", at_most(false, 1))
+    add('customers told "we\'re investigating" per day without faults', dig(d, "told_per_clean_day"), "per day")
+    add('later related contacts told "we\'re investigating" instead of queued', dig(d, "told_share"), "share")
+    add("faults injected with fewer than 5 related contacts (not judged)", dig(d, "faults_below_5_contacts"), "faults")
+    for other, run in sorted((dig(d, "sweep") or {}).items(), key=lambda kv: float(kv[0])):
+        section = f"Network sensor at {other} contacts per 1,000 customers a day (sweep, unjudged)"
+        add("incidents found / injected", dig(run, "found_share"), "share")
+        add("detection delay after the 5th related contact, p90", dig(run, "delay_after_5th_s", "p90"), "s")
+        add("false incidents per replayed day without faults", dig(run, "false_per_clean_day"), "per day")
+        add('customers told "we\'re investigating" per day without faults', dig(run, "told_per_clean_day"), "per day")
+        add('later related contacts told "we\'re investigating"', dig(run, "told_share"), "share")
+    return figures
+
+
 @dataclass
 class Bench:
     name: str
@@ -342,6 +380,8 @@ BENCHES = [
     Bench("learning", ["bench/bench_learning.py", "--records", str(MINING_RECORDS)],
           ["bench/bench_learning.py", "--records", "10000"], learning_figures, 1800),
     Bench("handoff", ["bench/bench_handoff.py"], ["bench/bench_handoff.py", "--rounds", "3"], handoff_figures, 1200),
+    Bench("sensor", ["bench/bench_sensor.py"], ["bench/bench_sensor.py", "--days", "2", "--seeds", "2", "--sweep", ""],
+          sensor_figures, 900),
 ]  # fmt: skip
 
 
