@@ -61,6 +61,9 @@ class BillFaultSpec(BaseModel):
     charge: Literal["oneTime", "recurring"] = "oneTime"
 
 
+CUSTOMERS_LISTED = 50
+
+
 class SilentFaultBody(RootModel[Annotated[NodeFaultSpec | BillFaultSpec, Field(discriminator="kind")]]):
     """The body of ``PUT /admin/silent-faults/{id}``, told apart by ``kind``."""
 
@@ -73,6 +76,9 @@ class SilentFault:
     since: datetime
     affected: int
     """Services whose tests now fail, or accounts whose latest bill changed."""
+    customers: list[Json] = field(default_factory=list)
+    """Account number and postcode of the customers behind a node fault (the first ``CUSTOMERS_LISTED``), so a
+    demo or a test can chat as them."""
     originals: dict[tuple[str, str], Json | None] = field(default_factory=dict)
     """(collection, id) -> the resource before the fault changed it; ``None`` for one the fault added."""
 
@@ -80,7 +86,8 @@ class SilentFault:
         spec = self.spec
         common: Json = {"id": self.id, "kind": spec.kind, "area": self.area, "since": iso(self.since)}
         if isinstance(spec, NodeFaultSpec):
-            return {**common, "node": self.id, "fault_location": spec.fault_location, "services": self.affected}
+            return {**common, "node": self.id, "fault_location": spec.fault_location, "services": self.affected,
+                    "customers": self.customers}  # fmt: skip
         return {**common, "line": spec.line, "amount": float(spec.amount), "charge": spec.charge,
                 "accounts": self.affected}  # fmt: skip
 
@@ -123,9 +130,11 @@ def set_fault(store: Store, fault_id: str, spec: NodeFaultSpec | BillFaultSpec) 
     else:
         _check_node_fault(fault_id, spec)
         clear_fault(store, fault_id)
-        services = [line for _, line in store.lines.values() if line.node == fault_id]
-        affected = sum(1 for line in services if line.kind == TESTED_KIND[spec.kind])
-        fault = SilentFault(fault_id, NODE_AREAS[fault_id].code, spec, now, affected)
+        behind = [(person, line) for person, line in store.lines.values() if line.node == fault_id]
+        tested = [(person, line) for person, line in behind if line.kind == TESTED_KIND[spec.kind]]
+        customers = [{"account_id": person.account_id, "postcode": person.postcode, "service": line.id}
+                     for person, line in tested[:CUSTOMERS_LISTED]]  # fmt: skip
+        fault = SilentFault(fault_id, NODE_AREAS[fault_id].code, spec, now, len(tested), customers=customers)
     store.silent.faults[fault_id] = fault
     return fault
 

@@ -96,6 +96,9 @@ def test_a_line_fault_fails_every_line_test_behind_the_node_and_raises_no_alarm(
     assert set_.status_code == 200, set_.text
     assert set_.json() == {**set_.json(), "id": node, "kind": "line", "fault_location": "network", "area": area,
                            "services": len(behind)}  # fmt: skip
+    listed = set_.json()["customers"]
+    assert {c["service"] for c in listed} == {h.service for h in behind}, "the customers to chat as, behind the node"
+    assert all(c["account_id"].startswith("AC") and c["postcode"].startswith(area) for c in listed), listed
 
     for held in behind:
         found = run_test(http, held)
