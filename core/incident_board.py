@@ -6,6 +6,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from core.contracts.sensor import (
+    HISTORY_DAYS,
     INCIDENT_HISTORY,
     INCIDENT_KEY,
     OPEN_INCIDENTS,
@@ -55,4 +56,9 @@ async def recent_incidents(redis: Redis, since: float, limit: int = 200) -> list
 
 async def count_told(redis: Redis, incident_id: str) -> int:
     """One more customer told "we're investigating" for this incident; returns the new count."""
-    return int(await redis.incr(TOLD_KEY.format(id=incident_id)))
+    key = TOLD_KEY.format(id=incident_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, HISTORY_DAYS * 86400)
+        told, _ = await pipe.execute()
+    return int(told)
