@@ -6,6 +6,7 @@ from actions import sensor
 from actions.diagnosis import Context
 from actions.glossary import bill_change_lines, date, money, payment_failure
 from core.oss import models as m
+from core.oss.billdiff import BillChange
 
 CHANGES_SHOWN = 5  # the biggest changes of a bill; more is a wall of text, and the agent sees them all
 RIGHT_OR_WRONG = [{"title": "Yes, that's right", "payload": "/affirm"},
@@ -20,6 +21,10 @@ async def require_account(ctx: Context) -> str | None:
 
 
 async def bill_too_high(ctx: Context) -> None:
+    """Why the bill went up, change by change. A duplicate charge is our mistake: a dispute is opened so the
+    refund is tracked, even when many accounts have the same one (a suspected incident); the customer is then
+    told others reported it and offered a text instead of a place in the billing queue. Any other change can
+    still be disputed: the customer says it is wrong and the billing team gets it (``actions.offers``)."""
     account = await require_account(ctx)
     if account is None:
         return
@@ -31,9 +36,8 @@ async def bill_too_high(ctx: Context) -> None:
         ctx.say("utter_bill_not_higher", amount=current.amount_due, previous=previous.amount_due)
         return
     main = comparison.main_reason
-    incident = await sensor.sense(
-        ctx, main.kind if main else "unexplained", bill_line=main.description if main else None
-    )
+    line = sensor.bill_line_key(main.description) if main else None
+    incident = await sensor.sense(ctx, main.kind if main else "unexplained", bill_line=line)
     ctx.say(
         "utter_bill_higher",
         amount=current.amount_due,
@@ -41,31 +45,40 @@ async def bill_too_high(ctx: Context) -> None:
         previous=previous.amount_due,
         changes=bill_change_lines(comparison.changes[:CHANGES_SHOWN]),
     )
+    duplicate = next((c for c in comparison.changes if c.kind == "duplicateCharge"), None)
+    if duplicate is not None:
+        ticket = await open_dispute(ctx, current.id, duplicate)
+        if incident is not None:
+            # The same charge on many accounts: one investigation, not a queue place per customer; the
+            # dispute above still carries this customer's refund.
+            await sensor.tell_investigating(ctx, incident, "bill")
+            return
+        ctx.escalate(
+            "duplicate_charge",
+            f"Duplicate charge of {money(duplicate.amount)} on bill {current.id}; dispute {ticket} opened.",
+            next_action=f"Refund {money(duplicate.amount)} and close {ticket}.",
+        )
+        return
     if incident is not None:
-        # The same line on many accounts at once: one investigation, not a dispute and a queue per customer.
-        await sensor.tell_investigating(ctx, incident, "bill")
+        await sensor.tell_investigating(ctx, incident, "bill_disputable")
         return
-    duplicates = [c for c in comparison.changes if c.kind == "duplicateCharge"]
-    if not duplicates:
-        ctx.say("utter_bill_offer_dispute", buttons=RIGHT_OR_WRONG)
-        ctx.expect("billing_dispute")
-        return
-    duplicate = duplicates[0]
+    ctx.say("utter_bill_offer_dispute", buttons=RIGHT_OR_WRONG)
+    ctx.expect("billing_dispute")
+
+
+async def open_dispute(ctx: Context, bill: str, duplicate: BillChange) -> str:
+    """Open the billing dispute of a duplicate charge, tell the customer its reference, and return it."""
     draft = m.TicketDraft(
         customer_id=ctx.customer_id,
         severity="Minor",
         ticket_type="complaint",
         name="Billing dispute: duplicate charge",
-        description=f"Duplicate charge on bill {current.id}: {duplicate.description} ({money(duplicate.amount)})",
+        description=f"Duplicate charge on bill {bill}: {duplicate.description} ({money(duplicate.amount)})",
     )
     ticket = await ctx.lookups.client.create_ticket(draft, journal=ctx.lookups.journal)
     ctx.note(ticket=ticket.id, diagnosis="duplicate_charge")
     ctx.say("utter_duplicate_charge_disputed", ticket=ticket.id, amount=money(duplicate.amount))
-    ctx.escalate(
-        "duplicate_charge",
-        f"Duplicate charge of {money(duplicate.amount)} on bill {current.id}; dispute {ticket.id} opened.",
-        next_action=f"Refund {money(duplicate.amount)} and close {ticket.id}.",
-    )
+    return ticket.id
 
 
 async def ask_bill(ctx: Context) -> None:

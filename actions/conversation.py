@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.escalation import escalate
 from actions.identity import PROBLEM_TOPICS
+from actions.offers import billing_dispute, customer_lines, disputes_bill_at_text_offer
 from core.policy import COMPLAINTS, UNCLEAR_IN_A_ROW, problem_named_in
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -102,12 +103,15 @@ class ActionHandleUnclear(Action):
 
 class ActionHandleComplaint(Action):
     """A complaint is acknowledged; one about a fault ("oh brilliant, internet down AGAIN") goes straight to
-    checking that fault; a second complaint is frustration and reaches a person."""
+    checking that fault; a second complaint is frustration and reaches a person. "That charge is wrong!" when
+    offered a text about a bill investigation takes up the billing team offered with it."""
 
     def name(self) -> str:
         return "action_handle_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if disputes_bill_at_text_offer(tracker):  # "that charge is wrong!" when offered a text: the billing team
+            return billing_dispute(dispatcher, tracker, " / ".join(customer_lines(tracker)))
         complaints = user_intents(tracker).count("complain")
         if complaints >= COMPLAINTS:
             dispatcher.utter_message(response="utter_complaint_needs_a_person")

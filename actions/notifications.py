@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from actions.lookups import Lookups
+from actions.offers import billing_dispute, customer_lines, disputes_bill_at_text_offer
 from core.oss.errors import OssError
 from core.pseudonyms import pseudonym
 from core.redis.connect import connect
@@ -106,6 +107,8 @@ class ActionNotifyWhenRestored(Action):
         asking_number = tracker.get_slot("awaiting") == "notify_number"
         lookups = Lookups(tracker)
         events: list[EventType] = [SlotSet("awaiting", None)]
+        if intent == "deny" and disputes_bill_at_text_offer(tracker):
+            return billing_dispute(dispatcher, tracker, " / ".join(customer_lines(tracker)))
         if intent == "deny" or not alarm_id:
             findings["notification"] = {"alarm": alarm_id, "declined": True}
             dispatcher.utter_message(response="utter_no_notification")

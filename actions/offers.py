@@ -7,6 +7,8 @@ promise is kept by the same action whatever the words.
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,6 +20,8 @@ from actions.satisfaction import ask_how_we_did
 
 CUSTOMER_LINES = 3  # of the customer's own words in a dispute's summary
 PLAIN_NO_WORDS = 3  # "no", "no thanks", "nope that's all": the answer to "anything else?"
+BILL_IS_WRONG = re.compile(r"\b(wrong|not right|isn'?t right|incorrect|mistake|overcharg\w*|refund|dispute)\b", re.I)
+"""Short answers that still say the bill is wrong ("that's wrong", "not right"), not a plain "no"."""
 BILLING = {"bill_too_high", "ask_bill", "payment_problem"}
 PERSON = {"title": "Talk to a person", "payload": "/request_human"}
 YES_NO_SALES = [{"title": "Yes, pass me to sales", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}]
@@ -56,6 +60,18 @@ def offer_of(tracker: Tracker) -> str | None:
     """The offer a customer is taking up after the question was closed: a bill explained in this session."""
     findings = tracker.get_slot("findings") or {}
     return "billing_dispute" if findings.get("bill_reasons") and tracker.get_slot("problem") in BILLING else None
+
+
+def disputes_bill_at_text_offer(tracker: Tracker) -> bool:
+    """At the offer of a text about a bill investigation (``awaiting: outage_notification``), the customer says
+    the bill is wrong ("no, that charge is wrong") rather than only no to the text: the billing team offered in
+    the same message (``utter_incident_investigating_bill_disputable``) gets it, as after any bill explained."""
+    if tracker.get_slot("awaiting") != "outage_notification" or offer_of(tracker) != "billing_dispute":
+        return False
+    said = str(tracker.latest_message.get("text") or "")
+    if said.startswith("/"):
+        return False  # a button: "No thanks" to the text
+    return len(said.split()) > PLAIN_NO_WORDS or BILL_IS_WRONG.search(said) is not None
 
 
 def billing_dispute(dispatcher: CollectingDispatcher, tracker: Tracker, said: str) -> list[EventType]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Literal
 
@@ -41,12 +42,20 @@ SYMPTOMS: dict[str, Symptom] = {
     "report_mobile_no_service": "mobile_no_service",
     "bill_too_high": "bill_increase",
 }
-Audience = Literal["broadband", "mobile", "bill"]
+Audience = Literal["broadband", "mobile", "bill", "bill_disputable"]
 INVESTIGATING: dict[Audience, str] = {
     "broadband": "utter_incident_investigating",
     "mobile": "utter_incident_investigating_mobile",
     "bill": "utter_incident_investigating_bill",
+    "bill_disputable": "utter_incident_investigating_bill_disputable",
 }
+BILL_LINE_CHARS = 80  # a grouping key and the incident's target on staff pages: a line's words, not a paragraph
+_UNIT = r"(?:[KMGT]B|[km]bps|min(?:ute)?s?|sec(?:ond)?s?|h(?:ou)?rs?|texts?|SMS|MMS|calls?|days?|months?|p|x)"
+_PER_UNIT = re.compile(rf"(?:\bper\s+|/\s*){_UNIT}\b", re.I)
+_AMOUNT = re.compile(r"[£$€]\s*\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s*(?:GBP|EUR|USD)\b", re.I)
+_QUANTITY = re.compile(rf"(?:\bx\s*)?\d[\d,]*(?:\.\d+)?(?:\s*%|\s*{_UNIT}\b)?", re.I)
+_LEFT_OVER = re.compile(r"\b(?:[KMGT]B|GBP|EUR|USD)\b|[£$€\d]|\(\s*\)", re.I)
+_DANGLING = re.compile(r"^(?:(?:at|of|for|per|x|@)\b|[\s,.:;@-])+|(?:\b(?:at|of|for|per|x)|[\s,.:;@-])+$", re.I)
 SENSOR_ERRORS = (RedisError, OSError, TimeoutError, ValueError)
 """Redis down or slow, or an incident record the contract cannot read: the customer gets the usual path."""
 
@@ -56,6 +65,22 @@ def redis_client() -> Redis:
     return connect(
         get_settings().effective_redis_url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
     )
+
+
+def bill_line_key(description: str) -> str | None:
+    """A bill line as many accounts share it: no amounts, quantities, currency or units, at most
+    ``BILL_LINE_CHARS``; ``None`` when nothing is left.
+
+    A line's text carries the customer's own usage and prices ("3.2 GB of data used in the United States at
+    £12.00 per GB"), which differ per account: sent as it is, the same wrong charge never groups into a surge.
+    So "Roaming 3.2 GB at £12.00 per GB" and "Roaming 1.1 GB at £12.00 per GB" are both "Roaming"."""
+    text = _PER_UNIT.sub(" ", description)
+    text = _AMOUNT.sub(" ", text)
+    text = _QUANTITY.sub(" ", text)
+    text = _LEFT_OVER.sub(" ", text)
+    text = _DANGLING.sub("", " ".join(text.split()))
+    text = " ".join(text.split())[:BILL_LINE_CHARS].rstrip()
+    return text or None
 
 
 def build(
@@ -100,13 +125,15 @@ async def sense(
     """Return the open incident this diagnosis falls in, if any, and append it to the sensor's stream.
 
     ``finding`` is the test's fault location (``pass`` when it passed), or for bills the kind of the largest
-    change. Notes ``node``, ``area``, ``symptom`` (and ``bill_line``) in the findings, and ``incident`` when one is
-    open for it, so an agent who gets this case sees it."""
+    change. Notes ``node``, ``area``, ``symptom``, ``finding`` (and ``bill_line``) in the findings, and ``incident``
+    when one is open for it, so an agent who gets this case sees it, and the staff pages group the case as the
+    sensor would (a finding on the customer's side belongs to no incident)."""
     diagnosis = build(ctx, finding, service=service, bill_line=bill_line, alarm=alarm, explained=explained)
     if diagnosis is None:
         return None
     shared = {"node": diagnosis.node, "area": diagnosis.area, "bill_line": diagnosis.bill_line}
-    ctx.note(symptom=diagnosis.symptom, **{name: value for name, value in shared.items() if value is not None})
+    ctx.note(symptom=diagnosis.symptom, finding=diagnosis.finding,
+             **{name: value for name, value in shared.items() if value is not None})  # fmt: skip
     redis = redis_client()
     try:
         async with asyncio.timeout(SENSOR_BUDGET_S):

@@ -1,9 +1,12 @@
 """The sensor's suspected incidents (``core.contracts.sensor``) as the console and the supervisor's view show them.
 
 A case belongs to an incident when its findings name it (``findings["incident"]``: the bot told the customer
-"we're investigating") or when the bot's diagnosis in its findings (``symptom`` with ``node``, ``area`` or
-``bill_line``) falls in an open one: so a case queued before the sensor noticed the surge is shown as part of
-it too, and the agent does not diagnose the same fault again. Staff see sizes, never the customers' pseudonyms.
+"we're investigating") or when the bot's diagnosis in its findings (``symptom`` and ``finding`` with ``node``,
+``area`` or ``bill_line``) falls in an open one: so a case queued before the sensor noticed the surge is shown as
+part of it too, and the agent does not diagnose the same fault again. A case with no finding, or one on the
+customer's side (a passing test, the home wiring: ``NOT_THE_NETWORK``), is not counted in by its node alone: the
+agent would be told the network is at fault when the bot found otherwise. Staff see sizes, never the customers'
+pseudonyms.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from core.contracts.sensor import Diagnosis, Incident, Symptom, grouping_keys
+from core.contracts.sensor import NOT_THE_NETWORK, Diagnosis, Incident, Symptom, grouping_keys
 from core.incident_board import incident, open_incidents
 
 INCIDENT_ID = r"^INC-[0-9A-Fa-f]{8}$"
@@ -32,9 +35,12 @@ SYMPTOM_TEXT = {
 def diagnosis_of(findings: Mapping[str, Any]) -> Diagnosis | None:
     """The diagnosis a case's findings record, enough to group it as the sensor does; ``None`` without one.
 
-    A contact the bot explained by a known alarm (``findings["alarm"]``) is no part of a suspected incident."""
+    A contact the bot explained by a known alarm (``findings["alarm"]``) is no part of a suspected incident; nor
+    is one whose finding is missing (a case from before the bot recorded it, or a flow that found nothing) or
+    on the customer's side (``NOT_THE_NETWORK``)."""
     symptom = findings.get("symptom")
-    if symptom not in SYMPTOMS:
+    finding = _text(findings.get("finding"))
+    if symptom not in SYMPTOMS or finding is None or finding in NOT_THE_NETWORK:
         return None
     try:
         return Diagnosis(
@@ -44,7 +50,7 @@ def diagnosis_of(findings: Mapping[str, Any]) -> Diagnosis | None:
             node=_text(findings.get("node")),
             area=_text(findings.get("area")),
             bill_line=_text(findings.get("bill_line")),
-            finding=str(findings.get("finding") or ""),
+            finding=finding,
             explained=bool(findings.get("alarm")),
         )
     except ValidationError:

@@ -31,9 +31,11 @@ HISTORY_DAYS = 90
 CONTRACT_VERSION = 1
 
 NOT_THE_NETWORK = frozenset({"pass", "customerPremisesEquipment", "homeWiring", "provisioning", "sim", "account",
-                             "usage"})  # fmt: skip
+                             "usage", "priceChange", "planChange", "removedService"})  # fmt: skip
 """Findings that point at the customer's home, SIM, account or own usage, never at a node or a billing run: they
-made nearly all of the false incidents in ``bench/bench_sensor.py``, and leaving them out lost no fault."""
+made nearly all of the false incidents in ``bench/bench_sensor.py``, and leaving them out lost no fault. The bill
+kinds (``core.oss.billdiff``) are changes the comparison already explains to the customer: a price rise, a plan
+change, a service that ended. ``newService`` stays: a billing run's wrong recurring charge shows as one."""
 
 Symptom = Literal["broadband_down", "broadband_slow", "mobile_no_service", "bill_increase"]
 Scope = Literal["node", "area", "bill_line"]

@@ -30,9 +30,9 @@ def tracker(
 ) -> Tracker:
     """A tracker whose customer said ``intents`` in turn; the last one is the latest message."""
     intents = intents or ["greet"]
-    events = [{"event": "session_started"}]
+    events: list[dict[str, Any]] = [{"event": "session_started"}]
     events += [user_event(name, text if i == len(intents) - 1 else "") for i, name in enumerate(intents)]
-    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots: dict[str, Any] = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {})
     all_slots["requested_slot"] = requested_slot
     latest = events[-1]["parse_data"] | {"entities": entities or []}

@@ -15,54 +15,18 @@ import actions.sensor
 from actions.connectivity import ActionCheckOutage
 from actions.escalation import ActionEscalate
 from actions.notifications import TEXT_ME, ActionNotifyWhenRestored
-from core.contracts.sensor import (
-    DIAGNOSES_STREAM,
-    INCIDENT_HISTORY,
-    INCIDENT_KEY,
-    OPEN_INCIDENTS,
-    TOLD_KEY,
-    Diagnosis,
-    Incident,
-    Symptom,
-)
 from core.pseudonyms import pseudonym
 from core.settings import Settings
 from notify.subscriptions import SubscriptionStore
 from simulator.scenarios import BY_KEY
 from tests.actions.conversation_state import handoff, responses, run, slot_values, texts, tracker, variables
 from tests.actions.diagnose import diagnose, verified_slots
+from tests.actions.incidents import INCIDENT_ID, open_incident, stream, told
 from tests.fixtures.ports import free_port
 from tests.fixtures.redis_server import RedisServer
 from tests.fixtures.simulator import RunningSimulator
 
 CONVERSATION = "test-conversation"  # the sender id conversation_state.tracker gives
-INCIDENT_ID = "INC-0a1b2c3d"
-
-
-def stream(server: RedisServer) -> list[tuple[str, Diagnosis]]:
-    """``(raw JSON, parsed)`` of every diagnosis on the sensor's stream, oldest first."""
-    entries: list[tuple[bytes, dict[bytes, bytes]]] = server.client().xrange(DIAGNOSES_STREAM)  # type: ignore[assignment]
-    assert all(set(raw) == {b"d"} for _, raw in entries)  # the contract's one field
-    return [(raw[b"d"].decode(), Diagnosis.model_validate_json(raw[b"d"])) for _, raw in entries]
-
-
-def open_incident(
-    server: RedisServer, scope: str, target: str, symptom: Symptom, minutes_ago: float = 12, area: str | None = None
-) -> Incident:
-    """An open incident written as the sensor writes it (core.contracts.sensor)."""
-    now = time.time()
-    incident = Incident(
-        id=INCIDENT_ID, key=f"{scope}:{target}:{symptom}", scope=scope, target=target, symptom=symptom,  # type: ignore[arg-type]
-        area=area or (target if scope == "area" else None),
-        evidence=f"6 customers on {target} reported the same in 12 minutes; no alarm",
-        first_contact_at=now - minutes_ago * 60, latest_contact_at=now - 60, detected_at=now - 120, contacts=6,
-        customers=[f"p{i}" for i in range(6)], confidence=0.99, baseline_per_hour=0.2,
-    )  # fmt: skip
-    client = server.client()
-    client.set(INCIDENT_KEY.format(id=incident.id), incident.model_dump_json())
-    client.hset(OPEN_INCIDENTS, incident.key, incident.id)
-    client.zadd(INCIDENT_HISTORY, {incident.id: incident.detected_at})
-    return incident
 
 
 async def node_of(key: str, kind: str = "broadband") -> str:
@@ -70,10 +34,6 @@ async def node_of(key: str, kind: str = "broadband") -> str:
     node = next(s.node for s in services if s.kind == kind)
     assert node
     return node
-
-
-def told(server: RedisServer) -> int:
-    return int(server.client().get(TOLD_KEY.format(id=INCIDENT_ID)) or 0)
 
 
 async def test_every_diagnosis_reaches_the_sensor_with_pseudonyms_and_no_identifiers(
@@ -94,6 +54,7 @@ async def test_every_diagnosis_reaches_the_sensor_with_pseudonyms_and_no_identif
         assert identifier not in raw
     findings = slots["findings"]
     assert (findings["node"], findings["area"], findings["symptom"]) == (node, "M1", "broadband_down")
+    assert findings["finding"] == "accessLine"  # the staff pages group the case by it, as the sensor does
     assert findings["ticket"].startswith("TT-") and "incident" not in findings  # no incident: the usual ticket
 
 
@@ -159,26 +120,8 @@ async def test_a_fault_inside_the_home_is_not_blamed_on_the_incident(
     slots, dispatcher = await diagnose("router_fault", "report_internet_down")
     assert responses(dispatcher)[-1] == "utter_home_fix_router" and slots["awaiting"] == "home_fix"
     assert "incident" not in slots["findings"]  # the contract counts a home-side finding towards nothing
+    assert slots["findings"]["finding"] == "customerPremisesEquipment"  # so the agent's case is not counted in
     assert told(redis_server) == 0
-
-
-async def test_the_same_charge_on_many_bills_is_investigated_instead_of_disputed(
-    oss: RunningSimulator, redis_server: RedisServer
-) -> None:
-    first, _ = await diagnose("bill_duplicate", "bill_too_high")
-    line = first["findings"]["bill_line"]
-    assert first["findings"]["ticket"].startswith("TT-") and "charged twice" in line
-    [(_, seen)] = stream(redis_server)
-    assert (seen.symptom, seen.finding, seen.bill_line, seen.node) == ("bill_increase", "duplicateCharge", line, None)
-
-    open_incident(redis_server, "bill_line", line, "bill_increase", minutes_ago=0.2)
-    oss.reset()
-    slots, dispatcher = await diagnose("bill_duplicate", "bill_too_high")
-    assert responses(dispatcher) == ["utter_bill_higher", "utter_incident_investigating_bill"]
-    assert variables(dispatcher, "utter_incident_investigating_bill") == {"period": "minute"}
-    assert "may be a mistake on our side" in texts(dispatcher)
-    assert handoff(dispatcher) is None and "POST" not in oss.requests("troubleTicket")
-    assert slots["findings"]["alarm"] == f"incident:{INCIDENT_ID}" and slots["awaiting"] == "outage_notification"
 
 
 async def test_the_outage_check_by_postcode_tells_an_investigation_as_one(

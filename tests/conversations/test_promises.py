@@ -53,8 +53,11 @@ PROOFS: list[tuple[str, list[str]]] = [
         "tests/notify/test_end_to_end.py::test_the_text_and_the_chat_message_are_really_sent_when_the_alarm_clears"]),
     (r"I won't send you any more alerts", ["tests/notify/test_end_to_end.py::test_stopped_alerts_send_nothing"]),
     (r"I've opened billing dispute", [
+        "tests/actions/test_sensor_bills.py::"
+        "test_a_duplicate_charge_in_an_incident_is_still_disputed_then_investigated_without_a_queue",
         "tests/actions/test_billing_orders_tickets.py::test_a_duplicate_charge_opens_a_dispute_and_goes_to_billing"]),
     (r"say so and I'll pass it to our billing team", [
+        "tests/actions/test_sensor_bills.py::test_another_change_in_an_incident_is_investigated_and_can_still_be_disputed",
         "tests/conversations/test_journeys.py::test_saying_the_bill_is_wrong_reaches_the_billing_team"]),
     (r"say \"payment problem\" and I'll explain why", [
         "tests/conversations/test_journeys.py::test_saying_payment_problem_explains_the_failed_payment"]),

@@ -92,6 +92,28 @@ async def test_a_case_queued_before_detection_shows_the_incident_once_it_opens(a
     await agent.aclose()
 
 
+async def test_a_case_on_the_node_whose_bot_found_no_network_fault_is_not_counted_in(
+    app: FastAPI, redis: Redis
+) -> None:
+    """Sharing the cabinet is not enough: the bot tested the line and found it fine or the fault in the home, or
+    recorded no finding at all; telling the agent it is the network would send them the wrong way."""
+    agent = await staff(app, "agent")
+    incident = await write_incident(redis, new_incident())
+    no_finding = {k: v for k, v in ON_CAB.items() if k != "finding"}
+    passed = await queue_case(redis, {**ON_CAB, "finding": "pass"}, name="Gus")
+    home = await queue_case(redis, {**ON_CAB, "finding": "homeWiring"}, name="Hal")
+    unknown = await queue_case(redis, no_finding, name="Ida")
+    network = await queue_case(redis, ON_CAB, name="Jo")
+    told = await queue_case(redis, {**no_finding, "incident": incident.id}, name="Kim")
+    for case in (passed, home, unknown):
+        assert await case_incident(agent, case.case_id) is None, case.findings
+        assert await listed_incident(agent, case.case_id) is None, case.findings
+    for case in (network, told):  # a network finding, or the bot told the customer about this incident
+        assert (await case_incident(agent, case.case_id) or {}).get("id") == incident.id, case.findings
+        assert await listed_incident(agent, case.case_id) == incident.id, case.findings
+    await agent.aclose()
+
+
 async def test_an_area_incident_covers_every_cabinet_of_the_area_and_a_bill_line_its_accounts(
     app: FastAPI, redis: Redis
 ) -> None:

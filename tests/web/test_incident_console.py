@@ -101,7 +101,9 @@ def test_a_supervisor_sees_open_incidents_with_their_size_and_on_a_waiting_chat(
                      noc=NocReference(kind="ticket", id="TT-100321", raised_at=now, updated_at=now)),
         told=4,
     )  # fmt: skip
-    case = gateway.case({"symptom": "mobile_no_service", "node": "CELL-M1-02", "area": "M1"}, "Cal Cell")
+    case = gateway.case(
+        {"symptom": "mobile_no_service", "node": "CELL-M1-02", "area": "M1", "finding": "network"}, "Cal Cell"
+    )
     sup = person(browser, contexts)
     page = sup.page
     page.goto(gateway.url + "/supervisor")
