@@ -64,7 +64,7 @@ def headline(report: IncidentReport) -> str:
         f"<b>{duration(report.median_detection_s)}</b></li>"
         f'<li class="real-alarm-share">Later covered by a real alarm: <b>{percent(share)}</b>'
         f"{f' ({covered} of {len(report.incidents)})' if report.incidents else ''}</li>"
-        f'<li class="told">Customers told "we\'re investigating" instead of queuing: <b>{figures["told"]}</b></li>'
+        f'<li class="told">Customers told "we\'re investigating" and offered a text: <b>{figures["told"]}</b></li>'
         f"</ul>{more}</div>"
     )
 
