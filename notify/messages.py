@@ -6,7 +6,8 @@ G1"); the fault is its ``specificProblem`` sentence, which NOC staff write for p
 
 A suspected incident (``core.contracts.sensor``: other customers near them reported the same) ends without
 anyone having said what was wrong, so its subscribers hear that the investigation ended, not that a fault was
-fixed (:class:`InvestigationEnded`), and are invited back if they are still affected.
+fixed (:class:`InvestigationEnded`; for a charge on many bills, :class:`BillInvestigationEnded`), and are invited
+back if they are still affected.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ PROBLEMS = {
     "broadband_down": "the broadband problem",
     "broadband_slow": "the slow broadband",
     "mobile_no_service": "the mobile signal problem",
-    "bill_increase": "the bill problem",
 }
 
 
@@ -109,6 +109,37 @@ class InvestigationEnded:
 
     def email_text(self) -> str:
         return f"Hello,\n\n{self.chat_text()}\n\nYou asked us to tell you when our investigation ended.\n"
+
+
+@dataclass(frozen=True)
+class BillInvestigationEnded:
+    """A bill line that rose on many accounts is a billing run's, not the network's, and has no "near you": the
+    customer hears the charge was looked into and is invited back if their bill still looks wrong."""
+
+    def chat_text(self) -> str:
+        return (
+            "Our team has finished looking into the charge customers reported on their bills. If your bill still "
+            "looks wrong, reply here and we'll get you to a person."
+        )
+
+    def sms_text(self) -> str:
+        return (
+            "Our team has finished looking into the charge customers reported on their bills. If your bill still "
+            "looks wrong, chat to us again and we'll get you to a person."
+        )
+
+    def email_subject(self) -> str:
+        return "We've finished looking into the charge on your bill"
+
+    def email_text(self) -> str:
+        return f"Hello,\n\n{self.chat_text()}\n\nYou asked us to tell you when we had looked into it.\n"
+
+
+def investigation_ended(incident: Incident | None) -> Message:
+    """What the subscribers of a suspected incident that ended hear: a bill line's its own text."""
+    if incident is not None and incident.symptom == "bill_increase":
+        return BillInvestigationEnded()
+    return InvestigationEnded.from_incident(incident)
 
 
 def _clean(value: object, limit: int = 80) -> str | None:

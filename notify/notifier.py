@@ -8,8 +8,10 @@ is claimed (with a lease) before it is sent and marked sent after, so two passes
 event never send it twice; a notifier that dies mid-send lets its lease run out and the next pass sends it.
 
 Suspected incidents of the network sensor (keys ``incident:<id>``) are not TMF642 alarms: the sensor marks them
-cleared itself, their text says the investigation ended (read from ``core.incident_board``), and the
-reconciliation against TMF642 leaves them alone.
+cleared itself (or hands their subscribers to the real alarm that came to cover them), and their text says the
+investigation ended (read from ``core.incident_board``). A customer may still subscribe after that hand-on (they
+said "yes, text me" a minute later): :meth:`Notifier.reconcile_incidents` reads each subscribed incident and does
+the same hand-on for them; the service runs it before every delivery pass.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from dataclasses import dataclass, field
 from core.incident_board import incident
 from notify.alarms import AlarmApi, AlarmApiError, is_cleared
 from notify.email import EmailAdapter
-from notify.messages import InvestigationEnded, Message, Restored
+from notify.messages import Message, Restored, investigation_ended
 from notify.sms import SendFailed, SmsAdapter
-from notify.subscriptions import Subscription, SubscriptionStore, is_incident
+from notify.subscriptions import INCIDENT_PREFIX, Subscription, SubscriptionStore, is_incident
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ class Notifier:
 
     async def _message(self, alarm_id: str) -> Message:
         if is_incident(alarm_id):
-            return InvestigationEnded.from_incident(await incident(self.store.redis, alarm_id.split(":", 1)[1]))
+            return investigation_ended(await incident(self.store.redis, alarm_id.removeprefix(INCIDENT_PREFIX)))
         try:
             alarm = await self.api.alarm(alarm_id)
         except AlarmApiError as exc:
@@ -92,7 +94,9 @@ class Notifier:
         return Restored.from_alarm(alarm or {})
 
     async def reconcile(self) -> None:
-        """Check every subscribed alarm against TMF642: catches clears missed while no event could arrive."""
+        """Check every subscribed alarm against TMF642: catches clears missed while no event could arrive; and
+        every subscribed incident against its record (:meth:`reconcile_incidents`)."""
+        await self.reconcile_incidents()
         for alarm_id in await self.store.subscribed_alarms():
             if is_incident(alarm_id):
                 continue
@@ -103,6 +107,31 @@ class Notifier:
             except AlarmApiError as exc:
                 log.warning("notify: cannot check alarm %s: %s", alarm_id, exc)
                 return
+
+    async def reconcile_incidents(self) -> None:
+        """Subscriptions to incidents the sensor already ended: to the real alarm that covered it (told when that
+        clears, which may have happened), or told the investigation ended. Open incidents wait; unknown ones
+        (expired from Redis) are left to expire."""
+        for key in await self.store.subscribed_alarms():
+            if not is_incident(key):
+                continue
+            found = await incident(self.store.redis, key.removeprefix(INCIDENT_PREFIX))
+            if found is None:
+                log.warning("notify: subscribed incident %s is unknown; its subscriptions expire", key)
+            elif found.state == "cleared" and found.cleared_reason == "real_alarm" and found.real_alarm is not None:
+                if await self.store.move(key, found.real_alarm.id):
+                    await self._check_moved(found.real_alarm.id)
+            elif found.state == "cleared":
+                await self.store.mark_cleared(key)
+
+    async def _check_moved(self, alarm_id: str) -> None:
+        """Subscribers just handed to a real alarm: it may have cleared before, its event long passed."""
+        try:
+            await self.alarm_changed(alarm_id)
+        except UnknownAlarm:
+            log.warning("notify: alarm %s is unknown to TMF642; its subscriptions expire", alarm_id)
+        except AlarmApiError as exc:  # the next reconciliation against TMF642 checks it
+            log.warning("notify: cannot check alarm %s: %s", alarm_id, exc)
 
     async def deliver(self, alarm_id: str, message: Message, report: PassReport) -> None:
         for sub in await self.store.for_alarm(alarm_id):

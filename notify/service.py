@@ -5,7 +5,8 @@
   simulator restarted) gets it again, and every subscribed alarm is checked at once for clears missed meanwhile.
 * Fallback: while the hub refuses or cannot be reached, every subscribed alarm is read each interval instead
   (with a quicker retry, up to the interval, until the first registration).
-* Delivery: a pass after every confirmed clear, and each interval for sends that failed.
+* Delivery: a pass after every confirmed clear, and each interval for sends that failed; each pass first hands on
+  subscriptions made to suspected incidents that had already ended (``Notifier.reconcile_incidents``).
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class NotifierService:
                 await asyncio.wait_for(self._wake.wait(), self._interval_s)
             self._wake.clear()
             try:
+                await self.notifier.reconcile_incidents()  # Redis only: late subscribers of ended incidents
                 await self.notifier.sweep()
             except Exception:  # Redis restarting, a bug in one message: log, keep the loop, try next pass
                 log.exception("notify: delivery pass failed")

@@ -101,6 +101,8 @@ class Detector:
         """Incident id -> what the diagnoses in it found."""
         self.nodes: dict[str, set[str]] = {}
         """Incident id -> nodes its contacts came from."""
+        self.members: dict[str, set[str]] = {}
+        """Incident id -> its customers as a set (a list search per contact is quadratic); rebuilt when missing."""
         self._seq = 0
 
     # ---------------------------------------------------------------- the API the process and the bench use
@@ -205,6 +207,7 @@ class Detector:
         self.findings[incident_id] = Counter(c.finding for c in group)
         self.nodes[incident_id] = {c.node for c in group if c.node}
         customers = list(dict.fromkeys(c.who for c in group))
+        self.members[incident_id] = set(customers)
         areas = {c.area for c in group}
         incident = Incident(
             id=incident_id,
@@ -231,7 +234,11 @@ class Detector:
         self.findings.setdefault(incident.id, Counter())[contact.finding] += 1
         if contact.node:
             self.nodes.setdefault(incident.id, set()).add(contact.node)
-        customers = incident.customers if contact.who in incident.customers else [*incident.customers, contact.who]
+        if incident.id not in self.members:  # after a restart
+            self.members[incident.id] = set(incident.customers)
+        members = self.members[incident.id]
+        customers = incident.customers if contact.who in members else [*incident.customers, contact.who]
+        members.add(contact.who)
         services = sorted({*incident.services, *([contact.service_kind] if contact.service_kind else [])})
         grown = incident.model_copy(
             update={
@@ -264,6 +271,7 @@ class Detector:
         self.windows.pop(key, None)
         self.findings.pop(incident.id, None)
         self.nodes.pop(incident.id, None)
+        self.members.pop(incident.id, None)
         return incident.model_copy(
             update={"state": "cleared", "cleared_at": now, "cleared_reason": reason, "real_alarm": alarm}
         )

@@ -8,8 +8,13 @@ networkIncident, the node or area as ``relatedEntity``), patched as it grows and
 Severity follows the number of customers. Every call is bounded by the OSS timeout; anything but the expected
 answer raises :class:`NocError` and the caller tries again later.
 
+A raise retried after a lost answer makes no twin: TMF642 refuses a second active alarm for the same
+``externalAlarmId`` (409: the first is looked up), and a ticket is looked up by its ``externalId`` before one is
+posted.
+
 The same adapter reads TMF642 for a *real* alarm covering an incident (active, service-affecting, not raised
-by this sensor) and whether the NOC closed what the sensor raised.
+by this sensor) and what became of what the sensor raised: still open, closed by the NOC, or gone (the NOC's
+system lost it, e.g. restarted: the sensor raises it again rather than take it as closed).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from core.oss.config import ALARM, TROUBLE_TICKET, OssConfig
 from sensor.evidence import SYMPTOMS, where
 
 NocKind = Literal["alarm", "ticket"]
+Standing = Literal["open", "closed", "gone"]
 CAUSE = "customer-reported"
 SOURCE = "triage-sensor"
 ACTIVE = "raised,updated"
@@ -152,7 +158,9 @@ class Noc:
                 "relatedEntity": [self._entity(incident)],
                 "@type": "TroubleTicket",
             }
-            created = await self._call("POST", f"{self.tickets_url}/troubleTicket", (201,), json=body)
+            created = await self._ticket_raised_before(incident) or await self._call(
+                "POST", f"{self.tickets_url}/troubleTicket", (201,), json=body
+            )
         if not isinstance(created.get("id"), str | int) or created["id"] == "":
             raise NocError(f"the {self.kind} was created without an id")
         return NocReference(kind=self.kind, id=str(created["id"]), raised_at=now, updated_at=now)
@@ -164,6 +172,13 @@ class Noc:
         if not isinstance(items, list) or not items or not isinstance(items[0], dict):
             raise NocError(f"TMF642 refused a twin of {incident.id}'s alarm but lists none", 409)
         return items[0]
+
+    async def _ticket_raised_before(self, incident: Incident) -> dict[str, Any] | None:
+        """The ticket an earlier raise of this incident created, if its answer was lost (a timeout, a crash)."""
+        params = {"ticketType": "networkIncident", "externalId": incident.id}
+        reply = await self._call("GET", f"{self.tickets_url}/troubleTicket", (200,), params=params)
+        items = reply.get("items")
+        return items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else None
 
     async def update(self, incident: Incident, ref: NocReference, now: float) -> NocReference:
         if ref.kind == "alarm":
@@ -222,15 +237,23 @@ class Noc:
 
     # ---------------------------------------------------------------- reading the NOC's side
 
-    async def closed_by_noc(self, ref: NocReference) -> bool:
-        """Whether the NOC has cleared our alarm or closed our ticket (it looked and found nothing, or fixed it)."""
-        if ref.kind == "alarm":
-            return await self.alarm_cleared(ref.id)
-        ticket = await self._call("GET", f"{self.tickets_url}/troubleTicket/{ref.id}", (200, 404))
-        return ticket.get("status") in CLOSED_TICKET or "id" not in ticket
+    async def standing(self, ref: NocReference) -> Standing:
+        """What became of our alarm or ticket: ``open``; ``closed`` by the NOC (it looked and found nothing, or
+        fixed it); or ``gone``, unknown to the NOC (404: it lost its data), which is not a decision by anyone."""
+        url = (
+            f"{self.alarms_url}/alarm/{ref.id}" if ref.kind == "alarm" else f"{self.tickets_url}/troubleTicket/{ref.id}"
+        )
+        try:
+            found = await self._call("GET", url, (200,))
+        except NocError as exc:
+            if exc.status == 404:
+                return "gone"
+            raise
+        closed = found.get("state") == "cleared" if ref.kind == "alarm" else found.get("status") in CLOSED_TICKET
+        return "closed" if closed else "open"
 
     async def alarm_cleared(self, alarm_id: str) -> bool:
-        """Whether the alarm is cleared (or gone)."""
+        """Whether a real alarm is cleared (or gone: nothing is left for its subscribers to wait for)."""
         alarm = await self._call("GET", f"{self.alarms_url}/alarm/{alarm_id}", (200, 404))
         return alarm.get("state") == "cleared" or "id" not in alarm
 

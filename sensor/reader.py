@@ -27,6 +27,9 @@ class DiagnosisReader:
         self.name = name
         self.count = count
         self.backlog_done = False
+        self.caught_up = False
+        """Whether the last batch was new entries short of ``count``: nothing older is left unread, so the stream
+        is as recent as the wall clock."""
 
     async def ensure_group(self) -> None:
         try:
@@ -55,9 +58,11 @@ class DiagnosisReader:
         if not self.backlog_done:
             await self._claim_orphans()
         entries = [] if self.backlog_done else await self._read("0", None)
+        self.caught_up = False
         if not entries:
             self.backlog_done = True
             entries = await self._read(">", block_ms)
+            self.caught_up = len(entries) < self.count
         return entries
 
 

@@ -1,13 +1,16 @@
-"""The sensor process's loop: diagnoses in, incidents kept, the NOC and the subscribers told.
+"""The sensor's loop: diagnoses in, incidents kept, the subscribers and the NOC told.
 
 One step: read a batch from the stream (own pending entries first after a restart), feed the detector, tick it
-with the wall clock (quiet incidents clear, finished hours teach the baseline), every ``poll_s`` look for real
-alarms covering open incidents and for incidents the NOC closed, then commit incidents, detector state and the
-acknowledgement in one transaction. After the commit, outside it (the NOC may be down, nothing waits for it):
-raise what has no alarm or ticket yet, update what grew (at most every ``noc_update_s``), and follow up cleared
-incidents (clear their alarm or ticket; their subscribers are either handed to the real alarm or told the
-investigation ended, through the notifier). Follow-ups are a Redis set, so a crash or an unreachable NOC only
-delays them. One sensor runs at a time (a lease); a second waits as a spare.
+(quiet incidents clear, finished hours teach the baseline), and once caught up every ``poll_s`` look for real
+alarms covering open incidents and for incidents the NOC closed; then commit incidents, detector state and the
+acknowledgement in one transaction. A batch read from a backlog (a restart after a while) ticks with the time of
+its last contact, not the wall clock: the wall clock would clear still-going incidents as quiet, forget the
+window's contacts and teach the baseline hours it has not read yet.
+
+After the commit, subscribers of cleared incidents are handed on first (``sensor.followups``: Redis only, so
+nothing the NOC does delays them). Then, outside it (the NOC may be down): raise what has no alarm or ticket
+yet, update what grew (at most every ``noc_update_s``), and finish the NOC's part of what ended; a crash or an
+unreachable NOC only delays it. One sensor runs at a time (a lease); a second waits as a spare.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from core.contracts.sensor import DIAGNOSES_STREAM, Incident
+from core.contracts.sensor import DIAGNOSES_STREAM, Incident, NocReference
 from core.redis.connect import text
 from core.redis.scripts import register
 from notify.subscriptions import SubscriptionStore
 from sensor.baseline import Baseline
 from sensor.detector import Change, Detector, DetectorConfig
+from sensor.followups import finish_at_noc, hand_on
 from sensor.noc import Noc, NocError
 from sensor.reader import DiagnosisReader, parse
 from sensor.store import LEASE, SensorStore
@@ -37,6 +41,8 @@ from sensor.store import LEASE, SensorStore
 log = logging.getLogger(__name__)
 
 BLOCK_MS = 1000
+BATCH = 500
+"""Stream entries read per step: a backlog after a restart is read in steps of this many."""
 LEASE_MS = 30_000
 """A sensor that stops renewing its lease for this long is replaced by a spare."""
 NOC_RETRY_S = 10.0
@@ -59,6 +65,7 @@ class SensorService:
         noc_update_s: float,
         clock: Callable[[], float] = time.time,
         name: str | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.redis = redis
         self.config = config
@@ -69,7 +76,8 @@ class SensorService:
         self.clock = clock
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.store = SensorStore(redis)
-        self.reader = DiagnosisReader(redis, self.name)
+        self.batch = batch
+        self.reader = DiagnosisReader(redis, self.name, batch)
         self.detector = Detector(config, Baseline())
         self._token = uuid.uuid4().hex
         self._renew = register(redis, "sensor", "renew_lease")
@@ -83,7 +91,7 @@ class SensorService:
 
     async def start(self) -> None:
         """Create the consumer group and take back what the last run left (baseline, windows, open incidents)."""
-        self.reader = DiagnosisReader(self.redis, self.name)  # pending entries first again
+        self.reader = DiagnosisReader(self.redis, self.name, self.batch)  # pending entries first again
         await self.reader.ensure_group()
         baseline, state, open_incidents = await self.store.load()
         self.detector = Detector(self.config, baseline or Baseline())
@@ -106,6 +114,7 @@ class SensorService:
         """One pass of the loop; returns how many stream entries it handled."""
         entries = await self.reader.batch(block_ms)
         changes: list[Change] = []
+        last_at: float | None = None
         for raw_id, fields in entries:
             entry_id = text(raw_id)
             try:
@@ -113,6 +122,7 @@ class SensorService:
                 if found.at > self.clock() + MAX_AHEAD_S:  # a clock ahead would clear and teach hours not yet lived
                     found = found.model_copy(update={"at": self.clock()})
                 changes += self.detector.observe(found)
+                last_at = found.at if last_at is None else max(last_at, found.at)
             except ValueError as exc:
                 log.warning("sensor: entry %s is not a diagnosis (%s); dead-lettered", entry_id, str(exc)[:200])
                 await self.store.dead_letter(entry_id, fields, str(exc))
@@ -120,10 +130,13 @@ class SensorService:
                 log.exception("sensor: entry %s broke the detector; dead-lettered", entry_id)
                 await self.store.dead_letter(entry_id, fields, f"detector: {type(exc).__name__}")
         now = self.clock()
-        changes += self.detector.tick(now)
-        if now >= self._next_poll:
-            self._next_poll = now + self.poll_s
-            changes += await self._poll(now)
+        if self.reader.caught_up:
+            changes += self.detector.tick(now)
+            if now >= self._next_poll:
+                self._next_poll = now + self.poll_s
+                changes += await self._poll(now)
+        elif last_at is not None:  # behind: the stream's time, not the wall clock's
+            changes += self.detector.tick(last_at)
         learnt = self.detector.baseline.last_hour != self._saved_hour
         if entries or changes or learnt:
             ack = (DIAGNOSES_STREAM, [text(entry_id) for entry_id, _ in entries])
@@ -135,36 +148,60 @@ class SensorService:
         for change in changes:
             if change.kind != "grew":
                 log.info("sensor: incident %s %s: %s", change.incident.id, change.kind, change.incident.evidence)
+        await self._hand_on()
         if now >= self._noc_after:
-            try:
-                await self._tell_noc(now)
-                await self._follow_up()
-            except NocError as exc:
-                log.warning("sensor: the NOC's API failed (%s); retrying in %.0f s", exc, NOC_RETRY_S)
-                self._noc_after = now + NOC_RETRY_S
+            await self._noc_pass(now)
         return len(entries)
 
     async def _poll(self, now: float) -> list[Change]:
-        """Incidents the NOC closed, and incidents a real alarm now covers; cleared in the detector."""
+        """Incidents the NOC closed, and incidents a real alarm now covers; cleared in the detector. Each read on
+        its own: TMF621 down (ticket mode) does not hide a real alarm in TMF642."""
         changes: list[Change] = []
-        try:
-            for incident in list(self.detector.open.values()):
-                if incident.noc is not None and await self.noc.closed_by_noc(incident.noc):
-                    changes += _some(self.detector.clear(incident.id, now, "noc"))
-            places = {
-                (i.area, None if i.area else i.target) for i in self.detector.open.values() if i.scope != "bill_line"
-            }
-            for area, node in places:
-                covers = await self.noc.real_alarms(area, node)
-                for incident in list(self.detector.open.values()):
-                    if (incident.area, None if incident.area else incident.target) != (area, node):
-                        continue
-                    cover = next((c for c in covers if c.covers(incident)), None)
-                    if cover is not None:
-                        changes += _some(self.detector.cover(incident.id, cover.real_alarm(now), now))
-        except NocError as exc:
-            log.warning("sensor: cannot read TMF642 (%s); next poll in %.0f s", exc, self.poll_s)
+        for look, api in ((self._closed_by_noc, self.noc.kind), (self._covered, "alarm")):
+            try:
+                changes += await look(now)
+            except NocError as exc:
+                log.warning("sensor: cannot read the NOC's %ss (%s); next poll in %.0f s", api, exc, self.poll_s)
         return changes
+
+    async def _closed_by_noc(self, now: float) -> list[Change]:
+        changes: list[Change] = []
+        for key, incident in list(self.detector.open.items()):
+            if incident.noc is None:
+                continue
+            standing = await self.noc.standing(incident.noc)
+            if standing == "closed":
+                changes += _some(self.detector.clear(incident.id, now, "noc"))
+            elif standing == "gone":  # not a decision by anyone: raised again by _tell_noc
+                _log_gone(incident.noc, incident.id)
+                self.detector.open[key] = incident.model_copy(update={"noc": None})
+                await self.store.save(self.detector.open[key])
+        return changes
+
+    async def _covered(self, now: float) -> list[Change]:
+        changes: list[Change] = []
+        places = {(i.area, None if i.area else i.target) for i in self.detector.open.values() if i.scope != "bill_line"}
+        for area, node in places:
+            covers = await self.noc.real_alarms(area, node)
+            for incident in list(self.detector.open.values()):
+                if (incident.area, None if incident.area else incident.target) != (area, node):
+                    continue
+                cover = next((c for c in covers if c.covers(incident)), None)
+                if cover is not None:
+                    changes += _some(self.detector.cover(incident.id, cover.real_alarm(now), now))
+        return changes
+
+    async def _noc_pass(self, now: float) -> None:
+        """Raise and update what is open, then finish what ended; one failing does not hold up the other."""
+        failed = False
+        for work in (self._tell_noc, self._noc_follow_up):
+            try:
+                await work(now)
+            except NocError as exc:
+                log.warning("sensor: the NOC's API failed (%s); retrying in %.0f s", exc, NOC_RETRY_S)
+                failed = True
+        if failed:
+            self._noc_after = now + NOC_RETRY_S
 
     async def _tell_noc(self, now: float) -> None:
         """Raise an alarm or ticket for each open incident without one; update those that grew."""
@@ -180,7 +217,7 @@ class SensorService:
                     self._noc_contacts.get(incident.id) != incident.contacts
                     and now - ref.updated_at >= self.noc_update_s
                 ):
-                    ref = await self.noc.update(incident, ref, now)
+                    ref = await self._update(incident, ref, now)
                 else:
                     continue
             except NocError as exc:
@@ -194,30 +231,22 @@ class SensorService:
             self.detector.open[key] = updated
             await self.store.save(updated)
 
-    async def _follow_up(self) -> None:
-        for incident_id in await self.store.followups():
-            incident = await self.store.incident(incident_id)
-            if incident is not None and incident.state == "cleared":
-                await self._ended(incident)
-            await self.store.followed_up(incident_id)
+    async def _update(self, incident: Incident, ref: NocReference, now: float) -> NocReference:
+        try:
+            return await self.noc.update(incident, ref, now)
+        except NocError as exc:
+            if exc.status != 404:
+                raise
+        _log_gone(ref, incident.id)
+        return await self.noc.raise_for(incident, now)
 
-    async def _ended(self, incident: Incident) -> None:
-        if incident.noc is not None and incident.cleared_reason != "noc":
-            try:
-                await self.noc.clear(incident, incident.noc)
-            except NocError as exc:
-                if not exc.refused:
-                    raise
-                log.warning("sensor: the NOC refused to clear %s %s (%s)", incident.noc.kind, incident.noc.id, exc)
-        self._refused.pop(incident.id, None)
-        self._noc_contacts.pop(incident.id, None)
-        if incident.cleared_reason == "real_alarm" and incident.real_alarm is not None:
-            real = incident.real_alarm.id
-            moved = await self.subscriptions.move(incident.notify_key, real)
-            if moved and await self.noc.alarm_cleared(real):  # cleared before they moved: its event has passed
-                await self.subscriptions.mark_cleared(real)
-        else:
-            await self.subscriptions.mark_cleared(incident.notify_key)
+    async def _hand_on(self) -> None:
+        for incident_id in await hand_on(self.store, self.subscriptions):
+            self._refused.pop(incident_id, None)
+            self._noc_contacts.pop(incident_id, None)
+
+    async def _noc_follow_up(self, now: float) -> None:
+        await finish_at_noc(self.store, self.subscriptions, self.noc)
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.5
@@ -240,6 +269,12 @@ class SensorService:
                 started = False
         with contextlib.suppress(RedisError, OSError):
             await self.release_lease()
+
+
+def _log_gone(ref: NocReference, incident_id: str) -> None:
+    log.warning(
+        "sensor: the NOC does not know %s %s of incident %s (404); raising it again", ref.kind, ref.id, incident_id
+    )
 
 
 def _some(change: Change | None) -> list[Change]:

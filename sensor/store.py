@@ -5,7 +5,9 @@ The sensor's own keys:
 
 * ``BASELINE``: the baseline as JSON (``Baseline.to_dict``), rewritten when an hour was learnt;
 * ``DETECTOR``: the detector's windows and hour tallies as JSON (``Detector.state``);
-* ``FOLLOWUPS``: set of incident ids cleared whose NOC record and subscribers are not yet dealt with;
+* ``FOLLOWUPS``: set of incident ids cleared whose subscribers are not yet handed on (Redis only: done at once);
+* ``NOC_FOLLOWUPS``: set of incident ids handed on whose NOC record is not yet cleared, or whose real alarm is not
+  yet checked for a clear that came before its new subscribers (retried while the NOC is unreachable);
 * ``LEASE``: held by the one sensor that runs (a second waits as a spare);
 * ``DEAD_LETTERS``: stream of diagnoses that could not be read (capped), ``DEAD_COUNT`` how many ever.
 
@@ -28,6 +30,7 @@ from sensor.baseline import Baseline
 BASELINE = "triage:sensor:baseline"
 DETECTOR = "triage:sensor:detector"
 FOLLOWUPS = "triage:sensor:followups"
+NOC_FOLLOWUPS = "triage:sensor:noc_followups"
 LEASE = "triage:sensor:lease"
 DEAD_LETTERS = "triage:sensor:diagnoses:dead"
 DEAD_COUNT = "triage:sensor:diagnoses:dead_count"
@@ -79,8 +82,19 @@ class SensorStore:
     async def followups(self) -> list[str]:
         return sorted(text(m) for m in await self.redis.smembers(FOLLOWUPS))
 
-    async def followed_up(self, incident_id: str) -> None:
-        await self.redis.srem(FOLLOWUPS, incident_id)
+    async def followed_up(self, incident_id: str, noc_work: bool) -> None:
+        """Subscribers handed on; the NOC's part (if any) left to :meth:`noc_followups`."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if noc_work:
+                pipe.sadd(NOC_FOLLOWUPS, incident_id)
+            pipe.srem(FOLLOWUPS, incident_id)
+            await pipe.execute()
+
+    async def noc_followups(self) -> list[str]:
+        return sorted(text(m) for m in await self.redis.smembers(NOC_FOLLOWUPS))
+
+    async def noc_followed_up(self, incident_id: str) -> None:
+        await self.redis.srem(NOC_FOLLOWUPS, incident_id)
 
     async def dead_letter(self, entry_id: str, fields: dict[bytes, bytes], reason: str) -> None:
         body = {"id": entry_id, "reason": reason[:200], "d": fields.get(b"d", b"")[:4000]}

@@ -3,12 +3,14 @@
 A ticket must name its customer (a related party of type Customer that exists); related services must be
 that customer's. A ``networkIncident`` ticket is network operations' (issue 21's sensor raises them): it names
 no customer but at least one related entity (a ``NetworkNode``, a ``GeographicArea``, services...), and
-``ticketType=networkIncident`` lists them all, as the NOC's queue. The expected resolution date follows the
+``ticketType=networkIncident`` lists them all, as the NOC's queue (``externalId`` narrows it to the ticket of one
+sensor incident, so a raise retried after a lost answer finds its ticket). The expected resolution date follows the
 severity's SLA when the caller gives none.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -36,6 +38,7 @@ STATUSES = frozenset({"acknowledged", "rejected", "pending", "held", "inProgress
 FINAL = frozenset({"closed", "cancelled", "rejected"})
 REQUIRED = frozenset({"description", "severity", "ticketType"})
 NETWORK = "networkIncident"
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")
 LISTING = Listing(
     resource="troubleTicket",
     id_pattern=TICKET_ID,
@@ -46,6 +49,7 @@ LISTING = Listing(
         "status": Filter(choices=STATUSES),
         "severity": Filter(choices=frozenset(SLA_HOURS)),
         "ticketType": Filter(choices=frozenset({NETWORK}), identifier=True),
+        "externalId": Filter(EXTERNAL_ID),  # not an identifier: alone it lists no customer's tickets
     },
     sortable=frozenset({"creationDate", "expectedResolutionDate"}),
     default_sort="-creationDate",

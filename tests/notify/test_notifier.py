@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.contracts.sensor import INCIDENT_KEY, Incident
 from notify.alarms import AlarmApiError
 from notify.notifier import Notifier, UnknownAlarm
 from notify.smtp_sink import read_inbox
@@ -104,3 +105,40 @@ async def test_unknown_alarms_and_an_unreachable_alarm_api_are_errors(
         await service.alarm_changed("999999")
     with simulator.fault("alarmManagement", "error", status=503), pytest.raises(AlarmApiError):
         await service.alarm_changed(G1_ALARM)
+
+
+async def test_a_charge_on_many_bills_ends_with_a_text_and_mail_about_the_bill(
+    notifier: tuple[Notifier, ChatRecorder], sms_gateway_server: tuple[Served, Path], smtp: tuple[int, Path]
+) -> None:
+    service, _ = notifier
+    ended = Incident(
+        id="INC-0b111111",
+        key="bill_line:Late payment fee:bill_increase",
+        scope="bill_line",
+        target="Late payment fee",
+        symptom="bill_increase",
+        evidence='5 customers with the bill line "Late payment fee" reported a higher bill',
+        first_contact_at=1_750_000_000,
+        latest_contact_at=1_750_000_600,
+        detected_at=1_750_000_300,
+        contacts=5,
+        customers=["a", "b", "c", "d", "e"],
+        confidence=0.9,
+        baseline_per_hour=0.01,
+        state="cleared",
+        cleared_at=1_750_004_000,
+        cleared_reason="quiet",
+    )
+    await service.store.redis.set(INCIDENT_KEY.format(id=ended.id), ended.model_dump_json())
+    sub = Subscription(ended.notify_key, "conv", ("sms", "email"), sms_to="+447700900321", email_to="a@example.com")
+    await service.store.subscribe(sub)
+    await service.store.mark_cleared(ended.notify_key)
+    assert (await service.sweep()).sent == {"chat": 0, "sms": 1, "email": 1}
+    [sms] = read_outbox(sms_gateway_server[1])
+    assert sms["text"] == (
+        "Our team has finished looking into the charge customers reported on their bills. If your bill still "
+        "looks wrong, chat to us again and we'll get you to a person."
+    )
+    [mail] = read_inbox(smtp[1])
+    assert mail["subject"] == "We've finished looking into the charge on your bill"
+    assert "If your bill still looks wrong" in mail["text"] and "network" not in mail["text"]

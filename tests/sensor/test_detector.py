@@ -162,6 +162,24 @@ def test_state_and_baseline_survive_json_and_carry_on_where_they_stopped() -> No
     assert list(after.open) == list(before.open) == ["node:OLT-N1-01:broadband_down"]
 
 
+def test_a_long_incident_counts_each_customer_once_across_a_restart() -> None:
+    """Hundreds of customers, each calling back: the console shows each once, also after the sensor restarted
+    (the set that makes the check quick is not in the saved state)."""
+    detector = Detector(DetectorConfig(), Baseline())
+    at = T0 + 9 * HOUR
+    first = [diagnosis(at + i * 5) for i in range(400)]
+    feed(detector, first)
+    [incident] = detector.open.values()
+    after = Detector(DetectorConfig(), detector.baseline)
+    after.restore(json.loads(json.dumps(detector.state())), [incident])
+    again = [diagnosis(at + 2000 + i, customer=c.customer) for i, c in enumerate(first[::2])]
+    newcomers = [diagnosis(at + 2300 + i) for i in range(50)]
+    feed(after, [*again, *newcomers])
+    grown = after.open[incident.key]
+    assert (grown.contacts, len(grown.customers)) == (650, 450)
+    assert len(set(grown.customers)) == 450 and grown.evidence.startswith("450 customers")
+
+
 def test_the_same_new_bill_line_on_accounts_across_areas_is_one_billing_incident() -> None:
     detector = Detector(DetectorConfig(), Baseline())
     at = T0 + 11 * HOUR

@@ -10,7 +10,7 @@ from core.contracts.sensor import Incident, Scope
 from core.oss.config import OssConfig
 from sensor.noc import Noc
 from tests.fixtures.simulator import RunningSimulator
-from tests.sensor.conftest import T0
+from tests.sensor.conftest import T0, network_tickets
 
 
 def suspected(scope: Scope, target: str, area: str) -> Incident:
@@ -63,6 +63,24 @@ async def test_the_sensors_own_alarm_never_covers_its_incident(noc: Noc) -> None
     incident = suspected("node", "CAB-N1-02", "N1")
     ref = await noc.raise_for(incident, T0 + 400)
     assert await noc.real_alarms("N1", None) == []
-    assert await noc.closed_by_noc(ref) is False
+    assert await noc.standing(ref) == "open"
     again = await noc.raise_for(incident, T0 + 401)
     assert again.id == ref.id, "a raise retried after a lost answer finds the first alarm, no twin"
+
+
+async def test_a_ticket_raise_retried_after_a_lost_answer_finds_the_first_ticket(
+    noc_simulator: RunningSimulator,
+) -> None:
+    tickets = Noc(OssConfig(base_url=noc_simulator.root_url, timeout_s=3.0), "ticket")
+    try:
+        incident = suspected("node", "CAB-N1-02", "N1")
+        first = await tickets.raise_for(incident, T0 + 400)  # then the sensor crashed before saving it
+        again = await tickets.raise_for(incident, T0 + 401)
+        assert (again.kind, again.id) == ("ticket", first.id)
+        [ticket] = await network_tickets(noc_simulator)
+        assert ticket["id"] == first.id and ticket["externalId"] == incident.id
+        neighbour = suspected("node", "CAB-N1-01", "N1").model_copy(update={"id": "INC-0000beef"})
+        other = await tickets.raise_for(neighbour, T0 + 402)
+        assert other.id != first.id, "another incident gets its own ticket"
+    finally:
+        await tickets.aclose()

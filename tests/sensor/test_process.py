@@ -59,11 +59,14 @@ async def eventually[T](probe: Callable[[], Awaitable[T | None]], timeout_s: flo
 
 
 async def surge(redis: Redis, count: int, node: str, area: str, **fields: Any) -> None:
-    """``count`` new customers behind ``node`` within the last second, appended as the action server does."""
+    """``count`` new customers behind ``node`` within the last second, appended as the action server does, at
+    once (the sensor reads them in one batch: the NOC's first word counts them all)."""
     now = time.time()
-    for i in range(count):
-        found = diagnosis(now - (count - i) * 0.2, node, area, **fields)
-        await redis.xadd(DIAGNOSES_STREAM, {"d": found.model_dump_json()})
+    async with redis.pipeline(transaction=True) as pipe:
+        for i in range(count):
+            found = diagnosis(now - (count - i) * 0.2, node, area, **fields)
+            pipe.xadd(DIAGNOSES_STREAM, {"d": found.model_dump_json()})
+        await pipe.execute()
 
 
 @pytest.fixture

@@ -152,3 +152,31 @@ async def test_an_unreachable_noc_keeps_the_incident_open_and_it_is_raised_once_
     assert raised is not None and raised.noc is not None
     [alarm] = await sensor_alarms(noc_simulator)
     assert str(alarm["id"]) == raised.noc.id and alarm["alarmedObject"]["id"] == "CAB-LS1-01"
+
+
+async def test_a_backlog_read_after_a_restart_keeps_its_still_going_incident_open_with_one_alarm(
+    redis: Redis, noc_simulator: RunningSimulator, make: Make
+) -> None:
+    """Two hours of a silent fault, a customer every 2 minutes, mostly written while no sensor ran: read in
+    batches far behind the wall clock, it is one incident still open (not cleared as quiet between batches and
+    opened again), with one alarm."""
+    contacts = [diagnosis(AT + i * 120, "CAB-LS1-01", "LS1") for i in range(60)]
+    clock = Clock(AT + 3 * 60)
+    before = make(noc_simulator.root_url, clock, name="sensor-before")
+    await before.start()
+    await add(redis, *contacts[:2])
+    await before.step(block_ms=None)  # then it stopped
+    await add(redis, *contacts[2:])
+    clock.now = contacts[-1].at + 60
+    after = make(noc_simulator.root_url, clock, name="sensor-after")
+    after.batch = 10
+    await after.start()
+    while await after.step(block_ms=None):
+        pass
+    [still] = await open_incidents(redis)
+    assert (still.contacts, len(still.customers)) == (60, 60)
+    assert still.first_contact_at == AT and still.latest_contact_at == contacts[-1].at
+    assert await redis.zcard(INCIDENT_HISTORY) == 1, "no incident cleared and opened again"
+    [alarm] = await sensor_alarms(noc_simulator)
+    assert alarm["state"] != "cleared" and still.noc is not None and str(alarm["id"]) == still.noc.id
+    assert await pending(redis) == 0

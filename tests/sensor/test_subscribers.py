@@ -4,6 +4,7 @@ handed to the real alarm that came to cover it and told their service is back wh
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -19,15 +20,38 @@ from notify.sms import SmsAdapter
 from notify.subscriptions import Subscription, SubscriptionStore
 from sensor.detector import DetectorConfig
 from sensor.noc import Noc
-from sensor.service import SensorService
+from sensor.service import NOC_RETRY_S, SensorService
 from tests.fixtures.ports import free_port
 from tests.fixtures.simulator import RunningSimulator
 from tests.notify.conftest import ChatRecorder
-from tests.sensor.conftest import T0, diagnosis, sensor_alarms
+from tests.sensor.conftest import T0, diagnosis, network_tickets, sensor_alarms
 from tests.sensor.test_service import Clock
 
 AT = T0 + 18 * 3600
 MERGE = {"Content-Type": "application/merge-patch+json"}
+BILL = {"symptom": "bill_increase", "service_kind": None, "finding": "oneOffCharge", "bill_line": "Late payment fee"}
+
+
+async def raise_real(simulator: RunningSimulator, node: str, problem: str = "Fibre feed to street cabinet cut") -> str:
+    """The NOC's own alarm on ``node``, as its network raises one; returns its id."""
+    body = {
+        "alarmType": "communicationsAlarm",
+        "perceivedSeverity": "major",
+        "probableCause": "lossOfSignal",
+        "specificProblem": problem,
+        "state": "raised",
+        "alarmedObject": {"id": node},
+        "sourceSystemId": "NOC-OSS",
+        "serviceAffecting": True,
+    }
+    async with httpx.AsyncClient(timeout=10) as http:
+        created = await http.post(simulator.api_url("alarmManagement") + "/alarm", json=body)
+        created.raise_for_status()
+        return str(created.json()["id"])
+
+
+def unreachable_noc(kind: Literal["alarm", "ticket"] = "alarm") -> Noc:
+    return Noc(OssConfig(base_url=f"http://127.0.0.1:{free_port()}/tmf-api", timeout_s=1.0), kind)
 
 
 @pytest.fixture
@@ -51,10 +75,11 @@ async def parts(
     await sms.aclose()
 
 
-async def open_one(sensor: SensorService, clock: Clock, node: str, area: str) -> Incident:
+async def open_one(sensor: SensorService, clock: Clock, node: str | None, area: str, **fields: Any) -> Incident:
     """Four customers behind ``node``: an incident, and a customer who asked to hear when it ends."""
     for i in range(4):
-        await sensor.redis.xadd(DIAGNOSES_STREAM, {"d": diagnosis(AT + i * 60, node, area).model_dump_json()})
+        found = diagnosis(AT + i * 60, node, area, **fields)
+        await sensor.redis.xadd(DIAGNOSES_STREAM, {"d": found.model_dump_json()})
     clock.now = AT + 4 * 60
     await sensor.step(block_ms=None)
     [opened] = await open_incidents(sensor.redis)
@@ -125,3 +150,81 @@ async def test_a_real_alarm_covering_the_incident_takes_its_subscribers_and_clea
     [(conversation, text)] = chat.said
     assert conversation == "conv-waiting" and text.startswith("Your service is back")
     assert "Manchester M1" in text and "fibre feed to street cabinet cut" in text
+
+
+async def test_subscribers_hear_the_investigation_ended_while_the_noc_is_unreachable(
+    parts: tuple[SensorService, Notifier, ChatRecorder, Clock], noc_simulator: RunningSimulator
+) -> None:
+    """The contacts stop while TMF642 is down: the customer is told at once; the sensor's alarm is cleared once
+    the NOC answers again."""
+    sensor, notifier, chat, clock = parts
+    opened = await open_one(sensor, clock, "CAB-N1-02", "N1")
+    reachable, sensor.noc = sensor.noc, unreachable_noc()
+    try:
+        clock.now = AT + 3 * 60 + 1800
+        await sensor.step(block_ms=None)
+        assert (await notifier.sweep()).sent["chat"] == 1
+        [(conversation, text)] = chat.said
+        assert conversation == "conv-waiting" and text.startswith("Our network team has finished investigating")
+        [ours] = await sensor_alarms(noc_simulator)
+        assert ours["state"] != "cleared", "the NOC could not be told yet"
+    finally:
+        await sensor.noc.aclose()
+        sensor.noc = reachable
+    clock.now += NOC_RETRY_S
+    await sensor.step(block_ms=None)
+    [ours] = await sensor_alarms(noc_simulator)
+    assert ours["state"] == "cleared" and ours["externalAlarmId"] == opened.id
+    assert len(chat.said) == 1
+
+
+async def test_a_trouble_ticket_outage_does_not_keep_subscribers_from_the_real_alarm(
+    parts: tuple[SensorService, Notifier, ChatRecorder, Clock], noc_simulator: RunningSimulator
+) -> None:
+    """Ticket mode, TMF621 down when a real alarm comes to cover the incident: its subscribers move to the real
+    alarm at once and hear when it clears; the ticket is resolved once TMF621 answers again."""
+    sensor, notifier, chat, clock = parts
+    alarm_noc, sensor.noc = sensor.noc, Noc(OssConfig(base_url=noc_simulator.root_url, timeout_s=3.0), "ticket")
+    try:
+        opened = await open_one(sensor, clock, "CAB-LS1-01", "LS1")
+        [ticket] = await network_tickets(noc_simulator)
+        real_id = await raise_real(noc_simulator, "CAB-LS1-01")
+        with noc_simulator.fault("troubleTicket", "error", status=503):
+            clock.now += 60
+            await sensor.step(block_ms=None)
+            [moved] = await sensor.subscriptions.for_alarm(real_id)
+            assert moved.conversation_id == "conv-waiting"
+            async with httpx.AsyncClient(timeout=10) as http:
+                url = f"{noc_simulator.api_url('alarmManagement')}/alarm/{real_id}"
+                (await http.patch(url, json={"state": "cleared"}, headers=MERGE)).raise_for_status()
+            assert await notifier.alarm_changed(real_id) is True
+            await notifier.sweep()
+            [(conversation, text)] = chat.said
+            assert conversation == "conv-waiting" and text.startswith("Your service is back")
+        [still] = await network_tickets(noc_simulator)
+        assert still["status"] == "acknowledged", "TMF621 could not be told yet"
+        clock.now += NOC_RETRY_S
+        await sensor.step(block_ms=None)
+        [resolved] = await network_tickets(noc_simulator)
+        assert resolved["id"] == ticket["id"] and resolved["status"] == "resolved"
+        assert resolved["externalId"] == opened.id
+    finally:
+        await sensor.noc.aclose()
+        sensor.noc = alarm_noc
+
+
+async def test_a_charge_on_many_bills_ends_with_words_about_the_bill_not_the_network(
+    parts: tuple[SensorService, Notifier, ChatRecorder, Clock],
+) -> None:
+    sensor, notifier, chat, clock = parts
+    opened = await open_one(sensor, clock, None, "M1", **BILL)
+    assert opened.scope == "bill_line"
+    clock.now = AT + 3 * 60 + 1800
+    await sensor.step(block_ms=None)
+    await notifier.sweep()
+    [(_, text)] = chat.said
+    assert text == (
+        "Our team has finished looking into the charge customers reported on their bills. If your bill still "
+        "looks wrong, reply here and we'll get you to a person."
+    )
+    assert "network" not in text and "service" not in text

@@ -300,8 +300,25 @@ def test_a_network_ticket_cannot_gain_a_customer_or_lose_its_entities(http: http
     assert http.get(url).json() == ticket
 
 
+def test_a_network_ticket_is_found_by_its_external_id_so_a_retried_raise_makes_no_twin(http: httpx.Client) -> None:
+    ticket = http.post(TICKETS, json=NETWORK_TICKET).json()
+    other = http.post(TICKETS, json={**NETWORK_TICKET, "externalId": "INC-99999999"}).json()
+    query = {"ticketType": "networkIncident", "externalId": "INC-1a2b3c4d"}
+    assert [t["id"] for t in http.get(TICKETS, params=query).json()] == [ticket["id"]]
+    assert [t["id"] for t in http.get(TICKETS, params={**query, "externalId": "INC-99999999"}).json()] == [other["id"]]
+    assert http.get(TICKETS, params={**query, "externalId": "INC-00000000"}).json() == []
+    bad = http.get(TICKETS, params={**query, "externalId": "INC 1a2b3c4d!"})
+    assert bad.status_code == 400 and bad.json()["code"] == "INVALID_QUERY"
+
+
 @pytest.mark.parametrize(
-    "query", [{"ticketType": "incident"}, {"ticketType": "networkIncident,incident"}, {"status": "acknowledged"}]
+    "query",
+    [
+        {"ticketType": "incident"},
+        {"ticketType": "networkIncident,incident"},
+        {"status": "acknowledged"},
+        {"externalId": "INC-1a2b3c4d"},
+    ],
 )
 def test_customer_tickets_still_cannot_be_listed_without_a_customer(fresh: httpx.Client, query: dict[str, str]) -> None:
     response = fresh.get(TICKETS, params=query)
