@@ -1,7 +1,7 @@
 """The one sentence that says what unites an incident's contacts, for the NOC's alarm and the agents' cases.
 
 "7 customers behind cabinet CAB-M1-01 reported broadband down in 12 minutes; line tests fail at network on 6 of
-7; no alarm". Counts, the shared place, the span, what the tests found: nothing that names a customer.
+7; no network alarm raised". Counts, the shared place, the span, what the tests found: nothing that names a customer.
 """
 
 from __future__ import annotations
@@ -51,5 +51,5 @@ def evidence(incident: Incident, findings: Counter[str], nodes: set[str]) -> str
         parts.append(f"largest change {change} on {count} of {total}")
     elif total:
         parts.append(f"{TESTS.get(incident.symptom, 'checks')} pass on all {total}")
-    parts.append("no alarm")
+    parts.append("no network alarm raised")
     return "; ".join(parts)

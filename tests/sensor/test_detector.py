@@ -64,7 +64,7 @@ def test_a_surge_behind_one_cabinet_opens_exactly_one_incident_that_grows() -> N
     assert (incident.scope, incident.target, incident.key) == ("node", "CAB-M1-01", "node:CAB-M1-01:broadband_down")
     assert incident.evidence == (
         "4 customers behind cabinet CAB-M1-01 reported broadband down in 7 minutes; "
-        "line tests fail at network on 4 of 4; no alarm"
+        "line tests fail at network on 4 of 4; no network alarm raised"
     )
     assert incident.first_contact_at == at and incident.detected_at == at + 7 * 60
     assert 0.5 <= incident.confidence <= 1 and incident.services == ["broadband"]
@@ -193,5 +193,5 @@ def test_the_same_new_bill_line_on_accounts_across_areas_is_one_billing_incident
     assert (incident.scope, incident.target, incident.area) == ("bill_line", "Late payment fee", None)
     assert incident.evidence == (
         '4 customers with the bill line "Late payment fee" reported a higher bill in 6 minutes; '
-        "largest change oneOffCharge on 4 of 4; no alarm"
+        "largest change oneOffCharge on 4 of 4; no network alarm raised"
     )
