@@ -133,6 +133,10 @@ class Delivery:
                     stalled = True
                 finally:
                     more = await self._store.release(conversation_id, token)
+                if stalled and more:
+                    # A message came in during the failed attempt and left its delivery to this drain: it stays
+                    # pending for the retry loop, and its sender's turn ends here (the outage was told once).
+                    await self._publisher.typing(conversation_id, False)
                 if stalled or not more:
                     return
         except LockLost:
