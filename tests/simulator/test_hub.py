@@ -8,28 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
 from tests.fixtures.simulator import RunningSimulator
-from tests.notify.conftest import Served, serve
+from tests.notify.conftest import Served
 from tests.simulator.swagger import problems
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[Served, list[tuple[str, dict[str, Any]]]]]:
-    received: list[tuple[str, dict[str, Any]]] = []
-    app = FastAPI()
-
-    @app.post("/cb/listener/{name}")
-    async def take(name: str, request: Request) -> dict[str, str]:
-        received.append((name, await request.json()))
-        return {}
-
-    served = serve(app)
-    yield served, received
-    served.stop()
 
 
 @pytest.fixture

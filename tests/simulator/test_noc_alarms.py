@@ -12,11 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
 from core.oss import OssClient, OssConfig
 from tests.fixtures.simulator import RunningSimulator
-from tests.notify.conftest import Served, serve
+from tests.notify.conftest import Served
 from tests.simulator.swagger import problems
 
 ALARMS = "/alarmManagement/v4/alarm"
@@ -61,21 +60,6 @@ def fresh(simulator: RunningSimulator) -> Iterator[httpx.Client]:
     simulator.reset()
     with httpx.Client(base_url=simulator.root_url, timeout=10) as client:
         yield client
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[Served, list[tuple[str, dict[str, Any]]]]]:
-    received: list[tuple[str, dict[str, Any]]] = []
-    app = FastAPI()
-
-    @app.post("/cb/listener/{name}")
-    async def take(name: str, request: Request) -> dict[str, str]:
-        received.append((name, await request.json()))
-        return {}
-
-    served = serve(app)
-    yield served, received
-    served.stop()
 
 
 def wait_for(received: list[Any], count: int) -> None:
